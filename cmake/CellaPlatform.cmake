@@ -1,0 +1,10 @@
+# Loads platforms/${CELLA_PLATFORM}: generates its header, runner config and build variables.
+include("${CMAKE_CURRENT_LIST_DIR}/CellaPlatformGen.cmake")
+set(CELLA_PLATFORM_DIR "${PROJECT_SOURCE_DIR}/platforms/${CELLA_PLATFORM}")
+if(NOT EXISTS "${CELLA_PLATFORM_DIR}/platform.toml")
+  message(FATAL_ERROR "CELLA_PLATFORM=${CELLA_PLATFORM}: no ${CELLA_PLATFORM_DIR}/platform.toml")
+endif()
+set(CELLA_PLATFORM_GEN_DIR "${CMAKE_BINARY_DIR}/platform")
+cella_generate_platform("${CELLA_PLATFORM_DIR}/platform.toml" "${CELLA_PLATFORM_GEN_DIR}")
+include("${CELLA_PLATFORM_GEN_DIR}/platform_vars.cmake")
+set(CELLA_PLATFORM_JSON "${CELLA_PLATFORM_GEN_DIR}/platform.json")

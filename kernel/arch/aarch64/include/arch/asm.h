@@ -1,0 +1,15 @@
+/* Assembler helpers. */
+#pragma once
+
+#define FUNCTION(name) \
+    .global name;      \
+    .type name, %function; \
+    name:
+
+#define END(name) .size name, .- name
+
+/* Address of a symbol within +-4 GiB, independent of where we run. */
+.macro adr_l reg, sym
+    adrp    \reg, \sym
+    add     \reg, \reg, :lo12:\sym
+.endm

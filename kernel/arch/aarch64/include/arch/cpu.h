@@ -1,0 +1,19 @@
+/* EL2 control registers. */
+#pragma once
+
+#include <cella/util.h>
+
+/* HCR_EL2 */
+#define HCR_VM BIT(0)
+#define HCR_SWIO BIT(1)
+#define HCR_FMO BIT(3)
+#define HCR_IMO BIT(4)
+#define HCR_AMO BIT(5)
+#define HCR_DC BIT(12)
+#define HCR_TWI BIT(13)
+#define HCR_TWE BIT(14)
+#define HCR_TSC BIT(19)
+#define HCR_TGE BIT(27)
+#define HCR_RW BIT(31)
+
+void cpu_init(void);

@@ -1,0 +1,196 @@
+"""A board description: platforms/<board>/platform.toml plus its device tree.
+
+The kernel never names a board; it includes the header written from this
+description. Every error names the file and the entry at fault.
+"""
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+
+from . import fdt
+
+PAGE = 0x1000
+SUPPORTED_ARCHES = {"aarch64"}
+DRIVERS = {"console": {"pl011"}, "interrupt_controller": {"gicv3"}}
+
+
+class PlatformError(Exception):
+    pass
+
+
+@dataclass
+class Region:
+    base: int
+    size: int
+    name: str
+
+    @property
+    def end(self):
+        return self.base + self.size
+
+
+@dataclass
+class Platform:
+    name: str
+    arch: str
+    folder: str
+    kernel_load_address: int
+    ram: list
+    console: Region
+    console_irq: int
+    console_driver: str
+    gic_driver: str
+    gicd: Region
+    gicr: Region
+    timer_hyp_irq: int
+    timer_virt_irq: int
+    devices: list
+    qemu: dict = field(default_factory=dict)
+
+
+def gic_intid(cells, where):
+    """Turns a GIC (type, number, flags) triple into an interrupt ID."""
+    kind, number = cells[0], cells[1]
+    if kind == 0:
+        return number + 32
+    if kind == 1:
+        return number + 16
+    raise PlatformError(f"{where}: interrupt type {kind} is neither SPI (0) nor PPI (1)")
+
+
+def page_round(region):
+    base = region.base & ~(PAGE - 1)
+    end = (region.end + PAGE - 1) & ~(PAGE - 1)
+    return Region(base, end - base, region.name)
+
+
+def merge_regions(regions):
+    """Sorts regions and merges the ones that overlap or touch."""
+    merged = []
+    for region in sorted(regions, key=lambda r: r.base):
+        if merged and region.base <= merged[-1].end:
+            last = merged[-1]
+            last.size = max(last.end, region.end) - last.base
+            if region.name not in last.name.split("+"):
+                last.name = last.name + "+" + region.name
+        else:
+            merged.append(Region(region.base, region.size, region.name))
+    return merged
+
+
+def overlaps(a, b):
+    return a.base < b.end and b.base < a.end
+
+
+class _Loader:
+    def __init__(self, toml_path):
+        self.path = toml_path
+        self.folder = os.path.dirname(os.path.abspath(toml_path))
+        try:
+            with open(toml_path, "rb") as f:
+                self.doc = tomllib.load(f)
+        except OSError as e:
+            raise PlatformError(f"{toml_path}: cannot read: {e.strerror}") from None
+        except tomllib.TOMLDecodeError as e:
+            raise PlatformError(f"{toml_path}: {e}") from None
+
+    def fail(self, entry, message):
+        raise PlatformError(f"{self.path}: {entry}: {message}")
+
+    def get(self, table, key, kind):
+        section = self.doc if table is None else self.doc.get(table)
+        entry = key if table is None else f"{table}.{key}"
+        if not isinstance(section, dict) or key not in section:
+            self.fail(entry, "missing")
+        value = section[key]
+        if not isinstance(value, kind) or isinstance(value, bool) and kind is int:
+            self.fail(entry, f"must be a {kind.__name__}")
+        return value
+
+    def node(self, tree, table):
+        path = self.get(table, "node", str)
+        node = tree.find(path)
+        if node is None:
+            self.fail(f"{table}.node", f"no node '{path}' in the device tree")
+        if not node.reg() and table != "timer":
+            self.fail(f"{table}.node", f"node '{path}' has no reg")
+        return node
+
+    def driver(self, table):
+        name = self.get(table, "driver", str)
+        if name not in DRIVERS[table]:
+            self.fail(f"{table}.driver", f"unknown driver '{name}' (known: {', '.join(sorted(DRIVERS[table]))})")
+        return name
+
+    def irq_list(self, node, entry):
+        cells = node.cells("interrupts")
+        if not cells or len(cells) % 3:
+            self.fail(entry, f"node '{node.path}' has no GIC-style interrupts")
+        return [gic_intid(cells[i:i + 3], f"{self.path}: {entry}") for i in range(0, len(cells), 3)]
+
+
+def load(toml_path, dtc="dtc"):
+    ld = _Loader(toml_path)
+    name = ld.get(None, "name", str)
+    if name != os.path.basename(ld.folder):
+        ld.fail("name", f"'{name}' differs from the folder name '{os.path.basename(ld.folder)}'")
+    arch = ld.get(None, "arch", str)
+    if arch not in SUPPORTED_ARCHES:
+        ld.fail("arch", f"unsupported architecture '{arch}'")
+    dts = os.path.join(ld.folder, ld.get(None, "device_tree", str))
+    try:
+        tree = fdt.compile_dts(dts, dtc)
+    except fdt.FdtError as e:
+        raise PlatformError(f"{ld.path}: device_tree: {e}") from None
+
+    ram = [Region(b, s, n.name) for n in tree.walk()
+           if n.string("device_type") == "memory" for b, s in n.reg()]
+    if not ram:
+        ld.fail("device_tree", "no memory node")
+    kernel = ld.get(None, "kernel_load_address", int)
+    if kernel % 0x200000:
+        ld.fail("kernel_load_address", f"{kernel:#x} is not 2 MiB aligned")
+    if not any(r.base <= kernel < r.end for r in ram):
+        ld.fail("kernel_load_address", f"{kernel:#x} is outside RAM")
+
+    console_node = ld.node(tree, "console")
+    gic_node = ld.node(tree, "interrupt_controller")
+    gic_regs = gic_node.reg()
+    if len(gic_regs) < 2:
+        ld.fail("interrupt_controller.node", "a GICv3 needs distributor and redistributor regs")
+    timer_irqs = ld.irq_list(ld.node(tree, "timer"), "timer.node")
+    hyp_index = ld.get("timer", "hypervisor_irq_index", int)
+    virt_index = ld.get("timer", "virtual_irq_index", int)
+    for key, index in (("hypervisor_irq_index", hyp_index), ("virtual_irq_index", virt_index)):
+        if not 0 <= index < len(timer_irqs):
+            ld.fail(f"timer.{key}", f"{index} is out of range (the timer has {len(timer_irqs)} interrupts)")
+
+    kernel_owned = {n.path for n in gic_node.walk()}
+    devices = [page_round(Region(b, s, n.name.split("@")[0])) for n in tree.walk()
+               if n.path not in kernel_owned and n.string("device_type") != "memory"
+               and n.parent is tree for b, s in n.reg()]
+    devices = merge_regions(devices)
+    for d in devices:
+        for r in ram:
+            if overlaps(d, r):
+                ld.fail("device_tree", f"device {d.name} overlaps RAM")
+
+    qemu = ld.doc.get("qemu", {})
+    for key in ("binary", "machine", "cpu", "memory"):
+        ld.get("qemu", key, str)
+
+    return Platform(
+        name=name, arch=arch, folder=ld.folder, kernel_load_address=kernel, ram=ram,
+        console=Region(*console_node.reg()[0], console_node.name),
+        console_irq=ld.irq_list(console_node, "console.node")[0],
+        console_driver=ld.driver("console"), gic_driver=ld.driver("interrupt_controller"),
+        gicd=Region(*gic_regs[0], "gicd"), gicr=Region(*gic_regs[1], "gicr"),
+        timer_hyp_irq=timer_irqs[hyp_index], timer_virt_irq=timer_irqs[virt_index],
+        devices=devices, qemu=qemu)
+
+
+def qemu_command(p):
+    q = p.qemu
+    return [q["binary"], "-M", q["machine"], "-cpu", q["cpu"], "-m", q["memory"],
+            "-smp", str(q.get("smp", 1))]

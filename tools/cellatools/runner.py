@@ -1,0 +1,170 @@
+"""Boots an image in QEMU with its board's command line.
+
+Three modes:
+  run    the console on this terminal (Ctrl-A x quits QEMU);
+  debug  as run, but QEMU waits for gdb on port 1234;
+  test   the console is streamed and watched: the run passes when the pass
+         marker appears after every expected pattern, and fails on a fail
+         marker, a timeout, or QEMU ending first.
+"""
+
+import json
+import os
+import re
+import select
+import signal
+import subprocess
+import sys
+import time
+
+
+class Watch:
+    """Follows console output line by line and decides the verdict."""
+
+    def __init__(self, pass_re, fail_re, expects, forbids=()):
+        self.pass_re = re.compile(pass_re) if pass_re else None
+        self.fail_re = re.compile(fail_re) if fail_re else None
+        self.expects = [re.compile(e) for e in expects]
+        self.forbids = [re.compile(f) for f in forbids]
+        self.next_expect = 0
+        self.passed = False
+        self.failure = None
+        self.partial = ""
+
+    @property
+    def done(self):
+        return self.passed or self.failure is not None
+
+    def feed(self, text):
+        self.partial += text
+        *lines, self.partial = self.partial.split("\n")
+        for line in lines:
+            self._line(line.rstrip("\r"))
+            if self.done:
+                return
+
+    def finish(self):
+        """Judges the last, unterminated line too."""
+        if self.partial and not self.done:
+            self._line(self.partial.rstrip("\r"))
+            self.partial = ""
+
+    def _line(self, line):
+        if self.fail_re and self.fail_re.search(line):
+            self.failure = f"fail marker: {line.strip()}"
+            return
+        for forbid in self.forbids:
+            if forbid.search(line):
+                self.failure = f"forbidden output /{forbid.pattern}/: {line.strip()}"
+                return
+        if self.next_expect < len(self.expects) and self.expects[self.next_expect].search(line):
+            self.next_expect += 1
+        if self.pass_re and self.pass_re.search(line):
+            if self.next_expect < len(self.expects):
+                self.failure = (f"pass marker before expected output "
+                                f"/{self.expects[self.next_expect].pattern}/")
+            else:
+                self.passed = True
+
+    def missing(self):
+        if self.next_expect < len(self.expects):
+            return f"never saw /{self.expects[self.next_expect].pattern}/"
+        return "never saw the pass marker"
+
+
+def load_platform(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def qemu_command(platform, image, extra=(), icount=False, interactive=False, gdb=False):
+    cmd = list(platform["command"]) + ["-kernel", image, "-no-reboot"]
+    if icount:
+        cmd += ["-icount", "shift=0"]
+    if interactive:
+        cmd += ["-nographic"]
+    else:
+        cmd += ["-display", "none", "-monitor", "none", "-serial", "stdio"]
+    if gdb:
+        cmd += ["-s", "-S"]
+    return cmd + list(extra)
+
+
+class Script:
+    """Scripted console input: each (pattern, text) sends text once pattern has been seen."""
+
+    def __init__(self, pairs):
+        self.pairs = [(re.compile(p), t) for p, t in pairs]
+        self.seen = ""
+
+    def due(self, text):
+        self.seen += text
+        out = []
+        while self.pairs:
+            match = self.pairs[0][0].search(self.seen)
+            if not match:
+                break
+            out.append(self.pairs[0][1])
+            self.seen = self.seen[match.end():]
+            self.pairs.pop(0)
+        if len(self.seen) > 65536:
+            self.seen = self.seen[-4096:]
+        return out
+
+
+def run_test(cmd, watch, timeout, log=None, script=None, grace=5.0, out=sys.stdout):
+    """Runs QEMU until the watch decides; returns (ok, reason, exit_status)."""
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.monotonic() + timeout
+    logf = open(log, "wb") if log else None
+    status = None
+    try:
+        while not watch.done:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            ready, _, _ = select.select([proc.stdout], [], [], min(left, 0.5))
+            if not ready:
+                if proc.poll() is not None:
+                    break
+                continue
+            chunk = os.read(proc.stdout.fileno(), 65536)
+            if not chunk:
+                break
+            if logf:
+                logf.write(chunk)
+            text = chunk.decode("utf-8", "replace")
+            out.write(text)
+            out.flush()
+            watch.feed(text)
+            for reply in (script.due(text) if script else []):
+                proc.stdin.write(reply.encode())
+                proc.stdin.flush()
+        if not watch.done and proc.poll() is not None:
+            rest = proc.stdout.read() or b""
+            if logf:
+                logf.write(rest)
+            out.write(rest.decode("utf-8", "replace"))
+            watch.feed(rest.decode("utf-8", "replace"))
+            watch.finish()
+        if watch.passed:
+            try:
+                status = proc.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                status = None
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        if status is None:
+            status = proc.returncode
+        if logf:
+            logf.close()
+    if watch.failure:
+        return False, watch.failure, status
+    if watch.passed:
+        return True, "pass marker seen", status
+    if time.monotonic() >= deadline:
+        return False, f"timeout after {timeout:g} s ({watch.missing()})", status
+    return False, f"QEMU ended with status {status} ({watch.missing()})", status
