@@ -144,3 +144,8 @@ void irq_end(unsigned irq)
     sysreg_write_enc(ICC_EOIR1_EL1, irq);
     isb();
 }
+
+unsigned irq_line_count(void)
+{
+    return irq_count;
+}

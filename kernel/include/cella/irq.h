@@ -11,3 +11,5 @@ void irq_disable(unsigned irq);
 /* Highest-priority pending interrupt, now active; IRQ_NONE when spurious. */
 unsigned irq_acknowledge(void);
 void irq_end(unsigned irq);
+/* How many interrupt lines the controller implements. */
+unsigned irq_line_count(void);

@@ -5,6 +5,8 @@
 
 #define BIT(n) (1UL << (n))
 #define MASK(bits) (BIT(bits) - 1UL)
+/* MASK for widths that may be 64. */
+#define MASK_UPTO64(bits) ((bits) >= 64 ? ~0UL : BIT(bits) - 1UL)
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define UNUSED __attribute__((unused))
 #define NORETURN __attribute__((noreturn))

@@ -1,5 +1,9 @@
 /* From the architecture's entry to a running system. */
-#include <arch/traps.h>
+#include <arch/thread_switch.h>
+#include <cella/boot_memory.h>
+#include <cella/init_task.h>
+#include <cella/interrupt.h>
+#include <cella/payload.h>
 #include <cella/boot.h>
 #include <cella/console.h>
 #include <cella/irq.h>
@@ -46,38 +50,19 @@ static void print_banner(void)
     print_memory_map();
 }
 
-/*
- * Until the kernel has threads to run, it proves the interrupt path end to
- * end: the tick must arrive through the GIC a few times, then the machine
- * powers off.
- */
-#define BOOT_CHECK_TICKS 3
-static unsigned ticks_seen;
-
-void handle_idle_interrupt(void)
+/* The image must carry an initializer; without one there is nothing to run. */
+static void start_initializer(void)
 {
-    unsigned irq = irq_acknowledge();
-    if (irq == timer_irq()) {
-        ticks_seen++;
-        timer_arm(timer_frequency() / 100);
-    }
-    if (irq != IRQ_NONE)
-        irq_end(irq);
-    if (ticks_seen == BOOT_CHECK_TICKS) {
-        timer_stop();
-        printk("timer: %u ticks at %lu Hz through irq %u\n", ticks_seen, timer_frequency(),
-               timer_irq());
-        printk("Cella: boot complete\n");
+    struct payload payload;
+    const char *why = payload_find(&payload);
+    if (why) {
+        printk("Cella: %s; nothing to run, powering off\n", why);
         power_off();
     }
-    arch_idle();
-}
-
-NORETURN static void boot_finish(void)
-{
-    irq_enable(timer_irq());
-    timer_arm(timer_frequency() / 100);
-    arch_idle();
+    boot_memory_init((paddr_t)(uintptr_t)__kernel_start, payload.base + payload.size);
+    init_task_create(&payload);
+    printk("  payload 0x%010lx-0x%010lx %lu bytes, initializer %lu bytes\n", payload.base,
+           payload.base + payload.size - 1, payload.size, payload.initializer_size);
 }
 
 void kernel_main(void)
@@ -89,5 +74,9 @@ void kernel_main(void)
 #endif
     irq_controller_init();
     timer_init();
-    boot_finish();
+    fpu_init();
+    arch_threads_init();
+    start_initializer();
+    interrupt_init();
+    kernel_exit();
 }

@@ -1,10 +1,5 @@
 /* The memory primitives compilers may call even in freestanding code. */
-#include <cella/types.h>
-
-void *memset(void *dst, int value, size_t n);
-void *memcpy(void *restrict dst, const void *restrict src, size_t n);
-void *memmove(void *dst, const void *src, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
+#include <cella/string.h>
 
 void *memset(void *dst, int value, size_t n)
 {

@@ -1,0 +1,57 @@
+# User-level programs: libsel4-like, the runtime, musl's libc.a, linked at CELL_PROGRAM_BASE.
+set(CELLA_MUSL_INCLUDE "/usr/include/aarch64-linux-musl" CACHE PATH "musl headers for AArch64")
+set(CELLA_MUSL_LIBC "/usr/lib/aarch64-linux-musl/libc.a" CACHE FILEPATH "musl's static libc for AArch64")
+foreach(f IN ITEMS "${CELLA_MUSL_INCLUDE}/stdio.h" "${CELLA_MUSL_LIBC}")
+  if(NOT EXISTS "${f}")
+    message(FATAL_ERROR "${f} is missing: install musl-dev:arm64 (tools/install-deps does)")
+  endif()
+endforeach()
+execute_process(COMMAND aarch64-linux-gnu-gcc -print-libgcc-file-name
+                OUTPUT_VARIABLE CELLA_LIBGCC OUTPUT_STRIP_TRAILING_WHITESPACE)
+
+set(CELLA_USER_FLAGS -std=c11 -D_GNU_SOURCE -nostdinc -isystem "${CELLA_MUSL_INCLUDE}"
+    -fno-common -fno-pie -fno-stack-protector -ffunction-sections -fdata-sections
+    -fno-asynchronous-unwind-tables -march=armv8-a)
+if(CELLA_DEBUG)
+  list(APPEND CELLA_USER_FLAGS -O1 -g)
+else()
+  list(APPEND CELLA_USER_FLAGS -O2)
+endif()
+set(CELLA_USER_INCLUDES "${PROJECT_SOURCE_DIR}/libsel4-like/include" "${PROJECT_SOURCE_DIR}/runtime")
+
+# Flags for code that runs at user level.
+function(cella_user_flags target)
+  target_compile_options(${target} PRIVATE ${CELLA_USER_FLAGS} $<$<COMPILE_LANGUAGE:C>:${CELLA_WARNINGS}>)
+  target_include_directories(${target} PRIVATE ${CELLA_USER_INCLUDES})
+  if(CELLA_DEBUG)
+    target_compile_definitions(${target} PRIVATE CELLA_DEBUG=1)
+  endif()
+endfunction()
+
+# cella_add_program(<name> SOURCES <file>... [LIBRARIES <lib>...]): a user ELF, <name>.elf.
+function(cella_add_program name)
+  cmake_parse_arguments(P "" "" "SOURCES;LIBRARIES" ${ARGN})
+  add_executable(${name} ${P_SOURCES} $<TARGET_OBJECTS:cella_crt0>)
+  set_target_properties(${name} PROPERTIES SUFFIX ".elf" LINK_DEPENDS "${PROJECT_SOURCE_DIR}/runtime/user.ld")
+  cella_user_flags(${name})
+  target_link_options(${name} PRIVATE ${CELLA_STATIC_LINK_FLAGS} -T "${PROJECT_SOURCE_DIR}/runtime/user.ld")
+  target_link_libraries(${name} PRIVATE -Wl,--start-group ${P_LIBRARIES} cella_runtime sel4like
+                        "${CELLA_MUSL_LIBC}" "${CELLA_LIBGCC}" -Wl,--end-group)
+endfunction()
+
+# cella_image(<target> INITIALIZER <program target> [FILES name=path...] [KERNEL <kernel target>]):
+# kernel + payload in one bootable ELF, <target>.elf in the current binary directory.
+function(cella_image target)
+  cmake_parse_arguments(I "" "INITIALIZER;KERNEL" "FILES;DEPENDS" ${ARGN})
+  if(NOT I_KERNEL)
+    set(I_KERNEL kernel)
+  endif()
+  set(out "${CMAKE_CURRENT_BINARY_DIR}/${target}.elf")
+  add_custom_command(OUTPUT "${out}"
+    COMMAND "${Python3_EXECUTABLE}" "${PROJECT_SOURCE_DIR}/tools/pack-image"
+            $<TARGET_FILE:${I_KERNEL}> "${out}" $<TARGET_FILE:${I_INITIALIZER}> ${I_FILES}
+    DEPENDS ${I_KERNEL} ${I_INITIALIZER} ${I_DEPENDS} "${PROJECT_SOURCE_DIR}/tools/pack-image"
+            "${PROJECT_SOURCE_DIR}/tools/cellatools/image.py" "${PROJECT_SOURCE_DIR}/tools/cellatools/payload.py"
+    VERBATIM)
+  add_custom_target(${target} ALL DEPENDS "${out}")
+endfunction()

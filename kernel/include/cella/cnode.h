@@ -1,0 +1,75 @@
+/* CNodes, slots, capability lookup and the capability derivation tree. */
+#pragma once
+
+#include <cella/cap.h>
+
+/*
+ * The derivation tree is a doubly linked list in depth-first order: a
+ * capability's descendants follow it directly. prev carries two flags in
+ * its low bits (slots are 32-byte aligned).
+ */
+#define MDB_REVOCABLE 1UL
+#define MDB_FIRST_BADGED 2UL
+#define MDB_FLAGS 3UL
+
+struct mdb {
+    word_t prev; /* struct cte * | flags */
+    struct cte *next;
+};
+
+struct cte {
+    cap_t cap;
+    struct mdb mdb;
+};
+
+_Static_assert(sizeof(struct cte) == (1u << CNODE_SLOT_SIZE_BITS), "slot size");
+
+static inline struct cte *mdb_prev(const struct cte *slot)
+{
+    return (struct cte *)(uintptr_t)(slot->mdb.prev & ~MDB_FLAGS);
+}
+
+static inline bool mdb_revocable(const struct cte *slot)
+{
+    return (slot->mdb.prev & MDB_REVOCABLE) != 0;
+}
+
+static inline bool mdb_first_badged(const struct cte *slot)
+{
+    return (slot->mdb.prev & MDB_FIRST_BADGED) != 0;
+}
+
+static inline struct cte *cnode_slots(cap_t cnode)
+{
+    return cap_ptr(cnode);
+}
+
+/* Result of resolving a capability address. */
+struct lookup {
+    struct cte *slot;
+    unsigned error;      /* ERR_* */
+    unsigned bits_left;  /* for ERR_FAILED_LOOKUP */
+};
+
+/* Follows cptr from root through guards and radixes, consuming exactly depth bits. */
+struct lookup cspace_lookup_slot(cap_t root, word_t cptr, unsigned depth);
+/* As above with depth 64, but stops early at the first capability that is not a CNode. */
+struct lookup cspace_lookup_cap(cap_t root, word_t cptr);
+
+/* Derivation tree */
+void mdb_insert_after(struct cte *parent, struct cte *slot, cap_t cap, word_t flags);
+void mdb_insert_root(struct cte *slot, cap_t cap, word_t flags);
+void mdb_remove(struct cte *slot);
+void mdb_move(struct cte *from, struct cte *to);
+bool mdb_is_parent_of(const struct cte *parent, const struct cte *child);
+bool slot_has_children(const struct cte *slot);
+bool cap_same_object(cap_t a, cap_t b);
+bool cap_same_region(cap_t a, cap_t b);
+bool slot_holds_final_cap(const struct cte *slot);
+
+/* A capability as it may be copied: a frame's copy is unmapped; some types never copy (null). */
+cap_t cap_derive_for_copy(cap_t cap);
+
+/* Deleting and revoking (cdelete.c). */
+void slot_delete(struct cte *slot);
+void slot_revoke(struct cte *slot);

@@ -1,0 +1,106 @@
+/* Threads: the TCB object, thread states and what the scheduler needs of them. */
+#pragma once
+
+#include <abi/ipc_buffer.h>
+#include <arch/context.h>
+#include <arch/fpu.h>
+#include <cella/cnode.h>
+#include <cella/objects.h>
+
+enum thread_state {
+    THREAD_INACTIVE,
+    THREAD_RUNNING, /* runnable: running now or in a ready queue */
+    THREAD_BLOCKED_ON_RECV,
+    THREAD_BLOCKED_ON_SEND,
+    THREAD_BLOCKED_ON_REPLY,
+    THREAD_BLOCKED_ON_NOTIFICATION,
+};
+
+/* Why a blocked sender is sending (ipc_flags). */
+#define IPC_IS_CALL BIT(0)
+#define IPC_CAN_GRANT BIT(1)
+#define IPC_CAN_GRANT_REPLY BIT(2)
+#define IPC_FAULT BIT(3) /* the message is the pending fault, not the registers */
+
+/* The capabilities a TCB holds, so the objects it uses outlive it. */
+enum tcb_slot { TCB_SLOT_CSPACE, TCB_SLOT_VSPACE, TCB_SLOT_IPC_BUFFER, TCB_SLOT_COUNT };
+
+struct fault {
+    word_t kind; /* FAULT_* */
+    word_t data[4];
+};
+
+struct tcb {
+    struct user_context ctx;
+    struct fpu_state fpu;
+    struct cte slots[TCB_SLOT_COUNT];
+
+    uint8_t state;
+    uint8_t priority;
+    uint8_t mcp;        /* the highest priority this thread may give any thread */
+    uint8_t yielding;   /* goes to the back of its queue at the next schedule */
+    uint32_t time_slice;
+    struct tcb *sched_next, *sched_prev;
+
+    struct tcb *ep_next, *ep_prev; /* endpoint or notification queue */
+    void *blocked_on;
+    word_t ipc_badge;
+    word_t ipc_flags;
+    struct reply *reply; /* receivers: the reply object given to Recv; callers: the one they wait on */
+    struct notification *bound_notification;
+
+    word_t fault_ep;    /* capability pointer, looked up in this thread's CSpace at fault time */
+    struct fault fault;
+    word_t ipc_buffer_addr;
+    struct ipc_buffer *ipc_buffer; /* kernel view of it, or NULL */
+    word_t tls_base;
+    word_t syscall_emulation; /* where foreign system calls go, or 0 */
+    word_t emulation_return;  /* set while the emulation entry runs */
+    struct vcpu *vcpu;
+
+#ifdef CELLA_DEBUG
+    struct tcb *debug_next, *debug_prev;
+    char name[24];
+#endif
+};
+
+_Static_assert(sizeof(struct tcb) <= (1u << TCB_SIZE_BITS), "TCB fits its object");
+
+static inline struct tcb *tcb_from_cap(cap_t c)
+{
+    return cap_ptr(c);
+}
+
+/* Kernel state of this CPU. */
+extern struct tcb *current_thread;
+
+static inline bool thread_is_runnable(const struct tcb *t)
+{
+    return t->state == THREAD_RUNNING;
+}
+
+/* Return values of the system call a thread is blocked in or about to return from. */
+static inline void thread_set_error(struct tcb *t, word_t error, word_t detail)
+{
+    t->ctx.x[7] = error;
+    t->ctx.x[6] = detail;
+}
+
+/* thread.c */
+void thread_init(struct tcb *t);
+void thread_suspend(struct tcb *t);
+void thread_resume(struct tcb *t);
+void thread_cancel_ipc(struct tcb *t);
+void thread_destroy(struct tcb *t);
+word_t thread_message_register(struct tcb *t, unsigned i);
+void thread_set_message_register(struct tcb *t, unsigned i, word_t value);
+cap_t thread_cspace(struct tcb *t);
+
+/* scheduler.c */
+void sched_enqueue(struct tcb *t);
+void sched_enqueue_front(struct tcb *t);
+void sched_dequeue(struct tcb *t);
+void sched_wake(struct tcb *t, bool switch_if_higher);
+void sched_tick(void);
+void sched_yield(void);
+NORETURN void kernel_exit(void);

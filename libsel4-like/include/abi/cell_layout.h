@@ -1,0 +1,15 @@
+/*
+ * Where things live in a native cell's address space (a VSpace translates
+ * 39-bit addresses). The manifest tool mirrors these numbers in
+ * tools/cellatools/layout.py and refuses regions that collide with them.
+ */
+#pragma once
+
+#define CELL_NULL_GUARD_END 0x200000UL     /* [0, 2 MiB) is never mapped */
+#define CELL_PROGRAM_BASE 0x200000UL       /* where cell programs are linked */
+#define CELL_INFO_PAGE 0x10000000UL        /* read-only: name, channels, regions */
+#define CELL_IPC_BUFFER 0x10001000UL       /* the cell's IPC buffer page */
+#define CELL_HEAP_BASE 0x20000000UL        /* heap: [base, base + heap_size) */
+#define CELL_STACK_TOP 0x30000000UL        /* stack: [top - stack_size, top) */
+#define CELL_RESERVED_END 0x40000000UL     /* manifest regions go at or above this */
+#define CELL_VSPACE_END (1UL << 39)

@@ -1,0 +1,24 @@
+/*
+ * The user-level runtime every Cella program links: program start, musl's
+ * system calls emulated in-process, a heap, console output and exit.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sel4like.h>
+
+/* Set before main runs. */
+extern const struct boot_info *runtime_boot_info; /* the initializer's, or NULL in a cell */
+
+/* Where console output goes (stdout, stderr); a program may redirect it. */
+typedef void (*console_write_fn)(const char *text, size_t length);
+void runtime_set_console(console_write_fn write);
+void runtime_console_write(const char *text, size_t length);
+
+/* Ends the program; never returns. */
+_Noreturn void runtime_exit(int status);
+
+/* The emulated Linux system calls: what musl needs from the system. */
+long emulate_syscall(long a0, long a1, long a2, long a3, long a4, long a5, long number);

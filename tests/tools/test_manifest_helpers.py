@@ -1,0 +1,162 @@
+"""Shared fixtures for the manifest tests: tiny AArch64 ELFs, temporary manifests, running the CLI.
+
+Not a test itself; the other test_manifest_* modules import it.
+"""
+
+import contextlib
+import io
+import os
+import shutil
+import struct
+import tempfile
+import textwrap
+
+from cellatools.manifest import cli
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+MANIFESTS = os.path.join(ROOT, "tests", "manifests")
+EHDR = struct.Struct("<16sHHIQQQIHHHHHH")
+PHDR = struct.Struct("<IIQQQQQQ")
+SHDR = struct.Struct("<IIQQQQIIQQ")
+SYM = struct.Struct("<IBBHQQ")
+PF_RX, PF_RW = 5, 6
+NOP = b"\x1f\x20\x03\xd5"
+
+
+def fake_elf(vaddr=0x200000, memsz=0x2000, flags=PF_RX, symbols=None, segments=None):
+    """A minimal valid AArch64 ELF64 executable: one PT_LOAD (or `segments`, a list of
+    (vaddr, memsz, flags)) and, if symbols is given, a .symtab holding them."""
+    segments = segments or [(vaddr, memsz, flags)]
+    code = NOP * 4
+    out = bytearray(EHDR.size + PHDR.size * len(segments))
+    out += b"\0" * (0x1000 - len(out))
+    code_offset = len(out)
+    out += code
+    shoff, shnum = 0, 0
+    if symbols:
+        strtab = b"\0" + b"".join(n.encode() + b"\0" for n in symbols)
+        names = [strtab.index(n.encode() + b"\0") for n in symbols]
+        symtab = SYM.pack(0, 0, 0, 0, 0, 0) + b"".join(
+            SYM.pack(off, 0x10, 0, 1, value, 0) for off, value in zip(names, symbols.values()))
+        str_off = len(out)
+        out += strtab + b"\0" * (-len(strtab) % 8)
+        sym_off = len(out)
+        out += symtab
+        shoff, shnum = len(out), 3
+        out += SHDR.pack(*[0] * 10)
+        out += SHDR.pack(0, 2, 0, 0, sym_off, len(symtab), 2, 1, 8, SYM.size)   # .symtab, linked to 2
+        out += SHDR.pack(0, 3, 0, 0, str_off, len(strtab), 0, 0, 1, 0)          # .strtab
+    phdrs = b"".join(PHDR.pack(1, f, code_offset, v, v, len(code), max(m, len(code)), 0x1000)
+                     for v, m, f in segments)
+    out[EHDR.size:EHDR.size + len(phdrs)] = phdrs
+    ident = b"\x7fELF\x02\x01\x01" + b"\0" * 9
+    out[:EHDR.size] = EHDR.pack(ident, 2, 183, 1, segments[0][0], EHDR.size, shoff, 0, EHDR.size,
+                                PHDR.size, len(segments), SHDR.size, shnum, 0)
+    return bytes(out)
+
+
+def fake_kernel():
+    """A kernel ELF loaded at QEMU virt's kernel address, with the __kernel_end the packer needs."""
+    base = 0x40200000
+    return fake_elf(base, 0x10000, PF_RX, symbols={"__kernel_end": base + 0x10000})
+
+
+PROGRAMS = ("ping", "pong", "auth", "wallet", "billing", "driver")
+
+
+class Workspace:
+    """A temporary folder with program ELFs and helpers to write manifests into it."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="cella-manifest-test-")
+        self.programs = os.path.join(self.dir, "programs")
+        os.mkdir(self.programs)
+        for name in PROGRAMS:
+            self.write(os.path.join("programs", name + ".elf"), fake_elf())
+        self.write("programs/huge.elf", fake_elf(0x0FFFF000, 0x3000))          # runs into the info page
+        self.write("programs/low.elf", fake_elf(0x100000, 0x1000))             # inside the null guard
+        self.write("programs/garbage.elf", b"this is not an ELF file at all, not even close" * 2)
+        self.kernel = self.write("kernel.elf", fake_kernel())
+        self.initializer = self.write("initializer.elf", fake_elf(0x400000))
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def write(self, name, data):
+        path = self.path(name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb" if isinstance(data, bytes) else "w") as f:
+            f.write(data)
+        return path
+
+    def manifest(self, text, name="system.toml"):
+        return self.write(name, textwrap.dedent(text).lstrip())
+
+    def cleanup(self):
+        shutil.rmtree(self.dir)
+
+
+def run_cli(*argv):
+    """Runs cella-manifest in this process: (exit status, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stderr(err):      # argparse writes usage errors to sys.stderr
+        try:
+            status = cli.main(list(argv), out, err)
+        except SystemExit as e:
+            status = e.code
+    return status, out.getvalue(), err.getvalue()
+
+
+# A small valid system: two cells, a call and a notify channel, a shared region, a device and an IRQ.
+PING_PONG = """
+    [system]
+    name = "pingpong"
+    platform = "qemu-virt-aarch64"
+
+    [[region]]
+    name = "shared"
+    size = "8K"
+
+    [[cell]]
+    name = "ping"
+    program = "ping"
+    priority = 100
+    heap = "16K"
+
+      [[cell.map]]
+      region = "shared"
+      vaddr = 0x4000_0000
+      rights = "rw"
+
+    [[cell]]
+    name = "pong"
+    program = "pong"
+    priority = 110
+
+      [[cell.map]]
+      region = "shared"
+      vaddr = 0x5000_0000
+      rights = "r"
+
+      [[cell.map]]
+      name = "gpio"
+      vaddr = 0x6000_0000
+      paddr = 0x0903_0000
+      size = "4K"
+
+      [[cell.irq]]
+      name = "gpio_irq"
+      irq = 39
+
+    [[channel]]
+    name = "hello"
+    kind = "call"
+    client = "ping"
+    server = "pong"
+
+    [[channel]]
+    name = "done"
+    kind = "notify"
+    from = "pong"
+    to = "ping"
+"""

@@ -1,0 +1,61 @@
+"""Python mirror of the C ABI numbers the manifest tool relies on.
+
+The sources of truth are libsel4-like/include/abi/cell_layout.h (where
+things live in a native cell's address space), objects.h (kernel object
+sizes) and rights.h (capability and mapping rights). The unit test
+tests/tools/test_manifest_layout.py parses those headers and fails if any
+number here drifts from them.
+"""
+
+# cell_layout.h
+CELL_NULL_GUARD_END = 0x200000
+CELL_PROGRAM_BASE = 0x200000
+CELL_INFO_PAGE = 0x10000000
+CELL_IPC_BUFFER = 0x10001000
+CELL_HEAP_BASE = 0x20000000
+CELL_STACK_TOP = 0x30000000
+CELL_RESERVED_END = 0x40000000
+CELL_VSPACE_END = 1 << 39
+
+# objects.h: log2 of each object's size in bytes
+TCB_SIZE_BITS = 11
+ENDPOINT_SIZE_BITS = 4
+NOTIFICATION_SIZE_BITS = 5
+REPLY_SIZE_BITS = 5
+CNODE_SLOT_SIZE_BITS = 5
+FRAME_4K_SIZE_BITS = 12
+FRAME_2M_SIZE_BITS = 21
+PAGE_TABLE_SIZE_BITS = 12
+VSPACE_SIZE_BITS = 12
+VCPU_SIZE_BITS = 12
+UNTYPED_MIN_SIZE_BITS = 4
+UNTYPED_MAX_SIZE_BITS = 47
+CNODE_MIN_RADIX = 1
+CNODE_MAX_RADIX = 24
+VSPACE_ADDRESS_BITS = 39
+PRIORITY_MAX = 255
+
+# rights.h
+RIGHT_WRITE = 1
+RIGHT_READ = 2
+RIGHT_GRANT = 4
+RIGHT_GRANT_REPLY = 8
+VM_READ = 1
+VM_WRITE = 2
+VM_EXECUTE = 4
+VM_ATTR_DEVICE = 1
+VM_ATTR_UNCACHED = 2
+
+PAGE_4K = 1 << FRAME_4K_SIZE_BITS
+PAGE_2M = 1 << FRAME_2M_SIZE_BITS
+# One translation table level resolves 9 bits: an L3 table covers 2 MiB, an L2 table 1 GiB.
+L3_SPAN_BITS = FRAME_2M_SIZE_BITS
+L2_SPAN_BITS = 30
+
+
+def object_size(size_bits):
+    return 1 << size_bits
+
+
+def cnode_size(radix):
+    return 1 << (radix + CNODE_SLOT_SIZE_BITS)

@@ -1,0 +1,179 @@
+"""Which capabilities each subject holds, in which slot, with which badge.
+
+This is the one place that decides a cell's CSpace: explain prints it, the
+proof reasons over it and the spec encoder writes it. Layout of a cell's
+CNode (slot 0 stays empty):
+
+  its endpoint and reply object   if it serves at least one call channel
+  its notification                if anything signals it (a notify channel or an IRQ)
+  one slot per channel end        in manifest order; a server or waiter end reuses the
+                                  endpoint or notification slot instead of taking one
+  one slot per IRQ handler        in manifest order
+  frame capabilities              for each map with frame_caps, one slot per page
+
+Each server cell has one endpoint for all its call channels (so a single
+receive serves them all) and tells its clients apart by badge; each cell
+has one notification for all its signals and IRQs and tells them apart by
+bit. Personas hold their ends through their VMM, so their ends have no slot.
+"""
+
+from dataclasses import dataclass, field
+
+from .. import layout
+from .model import CALL, NOTIFY
+
+CALL_CLIENT, CALL_SERVER = "call-client", "call-server"
+NOTIFY_SIGNAL, NOTIFY_WAIT = "notify-signal", "notify-wait"
+IRQ = "irq"
+MIN_RADIX = 4
+MAX_FRAME_CAPS = 512          # per map: more would bloat the CNode; use 2M pages instead
+
+
+@dataclass
+class End:
+    """One named thing a subject knows about: a channel end or an IRQ."""
+    kind: str
+    name: str
+    slot: int                  # 0: held for a persona by its VMM
+    rights: int                # RIGHT_* of a capability this end adds; 0 if it adds none
+    badge: int                 # what the receiving side sees
+    peer: object = None        # the subject at the other end
+    channel: object = None
+    irq: object = None
+    entry: object = None       # the manifest entry that grants it
+
+    @property
+    def adds_cap(self):
+        return self.kind in (CALL_CLIENT, NOTIFY_SIGNAL, IRQ)
+
+
+@dataclass
+class Plan:
+    subject: object
+    endpoint_slot: int = 0
+    reply_slot: int = 0
+    notification_slot: int = 0
+    ends: list = field(default_factory=list)
+    frame_slots: dict = field(default_factory=dict)   # Map -> first slot of its frame caps
+    next_slot: int = 1
+
+    def take_slots(self, count=1):
+        if self.subject.kind != "cell":
+            return 0
+        first = self.next_slot
+        self.next_slot += count
+        return first
+
+    @property
+    def cnode_radix(self):
+        """Room for every slot in use and as many again for capabilities received at run time."""
+        return max(MIN_RADIX, (2 * self.next_slot - 1).bit_length())
+
+
+def plan_all(system, report):
+    """Returns {subject: Plan}; badge, bit and size conflicts go to report."""
+    badges = allocate_badges(system, report)
+    bits = allocate_bits(system, report)
+    plans = {s: Plan(s) for s in system.subjects}
+    for subject, plan in plans.items():
+        give_own_objects(system, plan)
+        for channel in system.channels_of(subject):
+            plan.ends.append(channel_end(plan, channel, badges, bits))
+        for irq in getattr(subject, "irqs", []):
+            plan.ends.append(End(IRQ, irq.name, plan.take_slots(), 0, 1 << bits[irq], irq=irq, entry=irq.entry))
+        for m in getattr(subject, "maps", []):
+            if m.frame_caps:
+                plan.frame_slots[m] = plan.take_slots(frame_count(m, report))
+        if plan.cnode_radix > layout.CNODE_MAX_RADIX:
+            report.add(subject.entry, f"needs a CNode of radix {plan.cnode_radix}, more than {layout.CNODE_MAX_RADIX}")
+    return plans
+
+
+def give_own_objects(system, plan):
+    channels = system.channels_of(plan.subject)
+    if any(c.kind == CALL and c.receiver is plan.subject for c in channels):
+        plan.endpoint_slot = plan.take_slots()
+        plan.reply_slot = plan.take_slots()
+    if receives_signals(system, plan.subject):
+        plan.notification_slot = plan.take_slots()
+
+
+def receives_signals(system, subject):
+    return bool(getattr(subject, "irqs", [])) or any(
+        c.kind == NOTIFY and c.receiver is subject for c in system.channels)
+
+
+def channel_end(plan, c, badges, bits):
+    me = plan.subject
+    if c.kind == CALL and c.sender is me:
+        rights = layout.RIGHT_WRITE | (layout.RIGHT_GRANT if c.grant else 0) \
+            | (layout.RIGHT_GRANT_REPLY if c.grant_reply else 0)
+        return End(CALL_CLIENT, c.name, plan.take_slots(), rights, badges[c], c.receiver, c, entry=c.entry)
+    if c.kind == CALL:
+        return End(CALL_SERVER, c.name, plan.endpoint_slot, 0, badges[c], c.sender, c, entry=c.entry)
+    if c.sender is me:
+        return End(NOTIFY_SIGNAL, c.name, plan.take_slots(), layout.RIGHT_WRITE, 1 << bits[c], c.receiver, c,
+                   entry=c.entry)
+    return End(NOTIFY_WAIT, c.name, plan.notification_slot, 0, 1 << bits[c], c.sender, c, entry=c.entry)
+
+
+def frame_count(m, report):
+    count = m.size // m.page_size
+    if count > MAX_FRAME_CAPS:
+        report.add(m.entry.key("frame_caps"), f"would give {count} frame capabilities; at most "
+                   f"{MAX_FRAME_CAPS} per map (map a 2M-page region instead)")
+    return count
+
+
+def allocate_badges(system, report):
+    """Call badges, unique per server: explicit ones first, then the smallest free, from 1."""
+    by_server = {}
+    for c in system.channels:
+        if c.kind == CALL:
+            by_server.setdefault(c.receiver, []).append(c)
+    return _allocate(by_server, "badge", "badge", lambda used: _lowest_free(used, 1), report,
+                     "call channel to '{owner}'")
+
+
+def allocate_bits(system, report):
+    """Notification bits (0-63), unique per receiver, shared by its notify channels and IRQs."""
+    by_receiver = {}
+    for c in system.channels:
+        if c.kind == NOTIFY:
+            by_receiver.setdefault(c.receiver, []).append(c)
+    for cell in system.cells:
+        by_receiver.setdefault(cell, []).extend(cell.irqs)
+    return _allocate(by_receiver, "bit", "notification bit",
+                     lambda used: _lowest_free(used, 0, 63), report, "signal to '{owner}'")
+
+
+def _allocate(groups, attr, what, pick, report, owner_text):
+    chosen = {}
+    for owner, items in groups.items():
+        used = {}
+        for item in items:
+            value = getattr(item, attr)
+            if value is None:
+                continue
+            if value in used:
+                report.add(item.entry.key(attr), f"{what} {value} is already used by "
+                           f"'{used[value].name}' ({report.where(used[value].entry)}); each "
+                           f"{owner_text.format(owner=owner.name)} needs its own")
+            used.setdefault(value, item)
+            chosen[item] = value
+        for item in items:
+            if getattr(item, attr) is None:
+                value = pick(used)
+                if value is None:
+                    report.add(item.entry, f"no {what} left: '{owner.name}' has more than 64 signal sources")
+                    value = 0
+                used[value] = item
+                chosen[item] = value
+    return chosen
+
+
+def _lowest_free(used, low, high=None):
+    value = low
+    while value in used:
+        value += 1
+    return value if high is None or value <= high else None

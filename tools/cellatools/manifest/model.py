@@ -1,0 +1,154 @@
+"""What a manifest declares, after parsing: plain data, references already resolved.
+
+Subjects (cells and personas) hold capabilities; regions are shared
+memory. Subjects, regions and channels share one namespace, so a rule can
+name any of them without saying which kind it is.
+"""
+
+from dataclasses import dataclass, field
+
+from .report import Entry
+
+# Declared things compare by identity (eq=False): two cells are the same cell only if
+# they are the same object, and they can be members of sets.
+
+PRIVATE, DEVICE, SHARED = "private", "device", "shared"
+CALL, NOTIFY = "call", "notify"
+NEVER, ALWAYS, LIMITED = "never", "always", "limited"
+
+
+@dataclass(eq=False)
+class Region:
+    entry: Entry
+    name: str
+    size: int
+    page_size: int
+    paddr: int = None          # None: the initializer picks the frames
+    kind = "region"
+
+    @property
+    def end(self):
+        return self.paddr + self.size
+
+
+@dataclass(eq=False)
+class Map:
+    """One mapping in a subject's address space (a guest-physical one for personas)."""
+    entry: Entry
+    name: str
+    vaddr: int
+    size: int
+    rights: str                # "r", "rw", "rx"
+    backing: str               # PRIVATE (zero-filled), DEVICE (paddr) or SHARED (region)
+    cached: bool = True
+    paddr: int = None
+    region: Region = None
+    frame_caps: bool = False   # does the cell also get the frames' capabilities?
+    owner: object = None       # the Cell or Persona whose address space this is
+
+    @property
+    def end(self):
+        return self.vaddr + self.size
+
+    @property
+    def page_size(self):
+        return self.region.page_size if self.region else 4096
+
+
+@dataclass(eq=False)
+class Irq:
+    entry: Entry
+    name: str
+    number: int
+    bit: int = None            # None: allocated (see caps.py)
+
+
+@dataclass
+class Restart:
+    policy: str = NEVER        # NEVER, ALWAYS or LIMITED
+    limit: int = 0             # LIMITED: at most this many restarts
+
+    def __str__(self):
+        return f"at most {self.limit} times" if self.policy == LIMITED else self.policy
+
+
+@dataclass(eq=False)
+class Cell:
+    entry: Entry
+    name: str
+    program: str               # as written: a name looked up as NAME.elf, or a path
+    priority: int
+    stack: int
+    heap: int
+    restart: Restart
+    maps: list = field(default_factory=list)
+    irqs: list = field(default_factory=list)
+    kind = "cell"
+
+
+@dataclass(eq=False)
+class Persona:
+    entry: Entry
+    name: str
+    guest: str                 # "linux"
+    kernel: str
+    initramfs: str
+    bootargs: str
+    memory: int
+    vcpus: int
+    priority: int
+    maps: list = field(default_factory=list)
+    kind = "persona"
+
+
+@dataclass(eq=False)
+class Channel:
+    """A call channel (sender = client, receiver = server) or a notify channel
+    (sender signals, receiver waits)."""
+    entry: Entry
+    name: str
+    kind: str                  # CALL or NOTIFY
+    sender: object             # Cell or Persona
+    receiver: object
+    badge: int = None          # CALL: the badge the server sees; None: allocated
+    bit: int = None            # NOTIFY: the receiver's notification bit; None: allocated
+    grant: bool = False        # CALL: the call may carry capabilities to the server
+    grant_reply: bool = False  # CALL: the reply may carry capabilities to the client
+
+
+@dataclass(eq=False)
+class Rule:
+    entry: Entry
+    name: str
+    kind: str                  # see proof.RULE_KINDS
+    params: dict
+
+
+def title(thing):
+    """How messages name a declared thing: "cell auth", "region ledger", "map auth.rtc"."""
+    if isinstance(thing, Map):
+        return f"map {thing.owner.name}.{thing.name}"
+    return f"{thing.kind} {thing.name}"
+
+
+@dataclass(eq=False)
+class System:
+    path: str
+    name: str
+    platform: str
+    entry: Entry
+    cells: list = field(default_factory=list)
+    personas: list = field(default_factory=list)
+    regions: list = field(default_factory=list)
+    channels: list = field(default_factory=list)
+    rules: list = field(default_factory=list)
+
+    @property
+    def subjects(self):
+        return self.cells + self.personas
+
+    def named(self):
+        return {x.name: x for x in self.cells + self.personas + self.regions + self.channels}
+
+    def channels_of(self, subject):
+        return [c for c in self.channels if subject in (c.sender, c.receiver)]

@@ -1,0 +1,56 @@
+"""Finding each cell's program ELF and reading where its segments go."""
+
+import os
+from dataclasses import dataclass
+
+from .. import elf, layout
+from .. import payload as pay
+
+RESERVED_PAYLOAD_NAMES = (pay.INITIALIZER, "bootspec")
+
+
+@dataclass
+class Segment:
+    start: int                 # page-aligned
+    end: int                   # page-aligned
+    rights: str                # "r", "rw", "rx", ...
+
+
+@dataclass
+class Program:
+    path: str
+    payload_name: str          # the payload entry the initializer loads it from
+    data: bytes
+    segments: list
+
+
+def candidates(program, manifest_dir, program_dirs):
+    """Where `program = "..."` may live: a path (it has a / or ends in .elf) is taken
+    relative to the manifest; a bare name is NAME.elf in each --program-dir, then
+    beside the manifest."""
+    if "/" in program or program.endswith(".elf"):
+        return [os.path.join(manifest_dir, program)]
+    return [os.path.join(d, program + ".elf") for d in list(program_dirs) + [manifest_dir]]
+
+
+def find(program, manifest_dir, program_dirs):
+    """Returns (path or None, the places searched)."""
+    places = candidates(program, manifest_dir, program_dirs)
+    return next((p for p in places if os.path.isfile(p)), None), places
+
+
+def read(path):
+    """Reads and parses an ELF; raises OSError or elf.ElfError."""
+    with open(path, "rb") as fh:
+        data = fh.read()
+    image = elf.Elf(data, path)
+    segments = [page_span(s) for s in image.loads() if s.memsz]
+    if not segments:
+        raise elf.ElfError(f"{path}: no loadable segment")
+    return Program(path, os.path.basename(path), data, segments)
+
+
+def page_span(s):
+    page = layout.PAGE_4K
+    rights = "".join(c for flag, c in ((elf.PF_R, "r"), (elf.PF_W, "w"), (elf.PF_X, "x")) if s.flags & flag)
+    return Segment(s.vaddr & ~(page - 1), (s.vaddr + s.memsz + page - 1) & ~(page - 1), rights)

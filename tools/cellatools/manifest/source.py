@@ -1,0 +1,169 @@
+"""Line numbers for TOML entries, which tomllib does not give.
+
+A second, forgiving pass over the text (which tomllib has already
+accepted) records the line of every table header, key and array element
+under the same path tomllib's result uses: ("cell", 2, "map", 0, "vaddr").
+"""
+
+import re
+
+BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+SCALAR_END = re.compile(r"[,\]}\n#]")
+
+
+class SourceMap:
+    def __init__(self, text):
+        self.text = text
+        self.pos = 0
+        self.lines = {}
+        self.array_counts = {}   # concrete path of an array of tables -> tables seen so far
+        self._scan()
+
+    def line(self, path):
+        """The line of path, or of its nearest ancestor that has one."""
+        path = tuple(path)
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return None
+
+    # -- the scanner ------------------------------------------------------
+
+    def _line_now(self):
+        return self.text.count("\n", 0, self.pos) + 1
+
+    def _peek(self, n=1):
+        return self.text[self.pos:self.pos + n]
+
+    def _skip_blank(self, newlines=True):
+        while self.pos < len(self.text):
+            c = self.text[self.pos]
+            if c in " \t\r" or (newlines and c == "\n"):
+                self.pos += 1
+            elif c == "#":
+                end = self.text.find("\n", self.pos)
+                self.pos = len(self.text) if end < 0 else end
+            else:
+                return
+
+    def _scan(self):
+        table = ()
+        while True:
+            self._skip_blank()
+            if self.pos >= len(self.text):
+                return
+            line = self._line_now()
+            if self._peek(2) == "[[":
+                self.pos += 2
+                table = self._array_header(self._key())
+                self.pos = self.text.index("]]", self.pos) + 2
+                self.lines[table] = line
+            elif self._peek() == "[":
+                self.pos += 1
+                table = self._concrete(self._key())
+                self.pos = self.text.index("]", self.pos) + 1
+                self.lines.setdefault(table, line)
+            else:
+                self._key_value(table)
+
+    def _concrete(self, parts):
+        """Inserts the current index after every part that names an array of tables."""
+        path = ()
+        for part in parts:
+            path += (part,)
+            if path in self.array_counts:
+                path += (self.array_counts[path] - 1,)
+        return path
+
+    def _array_header(self, parts):
+        parent = self._concrete(parts[:-1]) + (parts[-1],)
+        self.lines.setdefault(parent, self._line_now())      # the array as a whole: its first table
+        self.array_counts[parent] = self.array_counts.get(parent, 0) + 1
+        return parent + (self.array_counts[parent] - 1,)
+
+    def _key(self):
+        parts = []
+        while True:
+            self._skip_blank(newlines=False)
+            c = self._peek()
+            if c in "\"'":
+                parts.append(self._string())
+            else:
+                match = BARE_KEY.match(self.text, self.pos)
+                if not match:
+                    return parts
+                parts.append(match.group())
+                self.pos = match.end()
+            self._skip_blank(newlines=False)
+            if self._peek() != ".":
+                return parts
+            self.pos += 1
+
+    def _key_value(self, table):
+        line = self._line_now()
+        path = table + tuple(self._key())
+        self.lines.setdefault(path, line)
+        self._skip_blank(newlines=False)
+        if self._peek() != "=":      # not TOML tomllib accepted; stop rather than guess
+            self.pos = len(self.text)
+            return
+        self.pos += 1
+        self._skip_blank(newlines=False)
+        self._value(path)
+
+    def _value(self, path):
+        c = self._peek()
+        if c in "\"'":
+            self._string()
+        elif c == "[":
+            self._array(path)
+        elif c == "{":
+            self._inline_table(path)
+        else:
+            match = SCALAR_END.search(self.text, self.pos)
+            self.pos = match.start() if match else len(self.text)
+
+    def _array(self, path):
+        self.pos += 1
+        index = 0
+        while True:
+            self._skip_blank()
+            if self._peek() in ("]", ""):
+                self.pos += 1
+                return
+            self.lines.setdefault(path + (index,), self._line_now())
+            self._value(path + (index,))
+            self._skip_blank()
+            if self._peek() == ",":
+                self.pos += 1
+            index += 1
+
+    def _inline_table(self, path):
+        self.pos += 1
+        while True:
+            self._skip_blank()
+            if self._peek() in ("}", ""):
+                self.pos += 1
+                return
+            if self._peek() == ",":
+                self.pos += 1
+                continue
+            self._key_value(path)
+
+    def _string(self):
+        """Skips a string of any of TOML's four kinds and returns its raw contents."""
+        quote = self._peek()
+        if self._peek(3) == quote * 3:
+            end = self.text.index(quote * 3, self.pos + 3)
+            while self.text[end + 3:end + 4] == quote:   # """a"""" ends one quote later
+                end += 1
+            raw = self.text[self.pos + 3:end]
+            self.pos = end + 3
+            return raw
+        end = self.pos + 1
+        while self.text[end] != quote:
+            end += 2 if quote == '"' and self.text[end] == "\\" else 1
+        raw = self.text[self.pos + 1:end]
+        self.pos = end + 1
+        return raw
