@@ -34,6 +34,7 @@
 #define EINVAL 22
 #define ENOSYS 38
 #define MAP_ANONYMOUS 0x20
+#define TIOCGWINSZ 0x5413
 #define SIGABRT 6
 
 #define HEAP_SIZE (8u << 20)
@@ -99,8 +100,8 @@ long emulate_syscall(long a0, long a1, long a2, long a3, long a4, long a5, long 
         return a2;
     case SYS_writev:
         return sys_writev((const struct iovec_abi *)a1, a2);
-    case SYS_ioctl:
-        return -ENOTTY;
+    case SYS_ioctl: /* the console is a terminal: musl then line-buffers stdout */
+        return a1 == TIOCGWINSZ ? 0 : -ENOTTY;
     case SYS_brk:
         return sys_brk((uintptr_t)a0);
     case SYS_mmap:

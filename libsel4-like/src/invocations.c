@@ -218,5 +218,5 @@ void sys_debug_name_thread(cptr_t tcb, const char *name)
     for (; i < 31 && name[i]; i++)
         dst[i] = name[i];
     dst[i] = '\0';
-    sys_raw(SYS_DEBUG_NAME_THREAD, tcb, 0, 0, 0);
+    sys_raw(SYS_DEBUG_NAME_THREAD, tcb, 0, 0, 0, 0);
 }

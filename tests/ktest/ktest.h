@@ -29,7 +29,7 @@ struct ktest {
 #define KTEST(fn)                                                                        \
     static void fn(struct env *env);                                                     \
     static const struct ktest ktest_##fn = { #fn, fn };                                  \
-    __attribute__((used, section("ktests"))) static const struct ktest *const ktest_ptr_##fn = &ktest_##fn; \
+    __attribute__((used, retain, section("ktests"))) static const struct ktest *const ktest_ptr_##fn = &ktest_##fn; \
     static void fn(struct env *env)
 
 void ktest_fail(const char *file, int line, const char *what, long got, long want);

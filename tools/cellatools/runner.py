@@ -113,7 +113,10 @@ class Script:
 
 
 def run_test(cmd, watch, timeout, log=None, script=None, grace=5.0, out=sys.stdout):
-    """Runs QEMU until the watch decides; returns (ok, reason, exit_status)."""
+    """Runs QEMU until the watch decides; returns (ok, reason, exit_status).
+
+    After a pass, QEMU gets `grace` seconds to end by itself (0: stop it at once).
+    """
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + timeout
@@ -148,7 +151,7 @@ def run_test(cmd, watch, timeout, log=None, script=None, grace=5.0, out=sys.stdo
             out.write(rest.decode("utf-8", "replace"))
             watch.feed(rest.decode("utf-8", "replace"))
             watch.finish()
-        if watch.passed:
+        if watch.passed and grace > 0:
             try:
                 status = proc.wait(timeout=grace)
             except subprocess.TimeoutExpired:

@@ -81,7 +81,7 @@ static void syscall_send(struct tcb *t, bool is_call, bool blocking)
     }
 }
 
-static void syscall_recv(struct tcb *t, bool blocking)
+static void syscall_recv(struct tcb *t, word_t reply_cptr, bool blocking)
 {
     struct cte *slot = lookup_or_fail(t, t->ctx.x[0]);
     if (!slot)
@@ -98,8 +98,8 @@ static void syscall_recv(struct tcb *t, bool blocking)
         return;
     }
     struct reply *reply = NULL;
-    if (t->ctx.x[6]) {
-        struct cte *r = lookup_or_fail(t, t->ctx.x[6]);
+    if (reply_cptr) {
+        struct cte *r = lookup_or_fail(t, reply_cptr);
         if (!r)
             return;
         if (cap_type(r->cap) != CAP_REPLY) {
@@ -111,9 +111,9 @@ static void syscall_recv(struct tcb *t, bool blocking)
     endpoint_receive(cap_ptr(cap), t, reply, blocking);
 }
 
-static bool syscall_reply(struct tcb *t)
+static bool syscall_reply(struct tcb *t, word_t reply_cptr)
 {
-    struct cte *slot = lookup_or_fail(t, t->ctx.x[6]);
+    struct cte *slot = lookup_or_fail(t, reply_cptr);
     if (!slot)
         return false;
     if (cap_type(slot->cap) != CAP_REPLY) {
@@ -156,7 +156,7 @@ void handle_emulation_return(word_t esr)
 void handle_syscall(void)
 {
     struct tcb *t = current_thread;
-    word_t number = t->ctx.x[7];
+    word_t number = t->ctx.x[7], reply = t->ctx.x[6];
     thread_set_error(t, ERR_NONE, 0);
     switch (number) {
     case SYS_CALL:
@@ -169,17 +169,17 @@ void handle_syscall(void)
         syscall_send(t, false, false);
         break;
     case SYS_RECV:
-        syscall_recv(t, true);
+        syscall_recv(t, reply, true);
         break;
     case SYS_NB_RECV:
-        syscall_recv(t, false);
+        syscall_recv(t, reply, false);
         break;
     case SYS_REPLY:
-        syscall_reply(t);
+        syscall_reply(t, reply);
         break;
     case SYS_REPLY_RECV:
-        if (syscall_reply(t))
-            syscall_recv(t, true);
+        if (syscall_reply(t, reply))
+            syscall_recv(t, reply, true);
         break;
     case SYS_YIELD:
         sched_yield();

@@ -29,26 +29,27 @@ static inline struct ipc_buffer *ipc_buffer(void)
     return b;
 }
 
-static inline struct sys_result sys_raw(uint64_t number, cptr_t cptr, uint64_t info, uint64_t mr[4],
-                                        cptr_t reply)
+/* in: message registers 0-3 to send (or NULL); out: where those of the answer go (or NULL). */
+static inline struct sys_result sys_raw(uint64_t number, cptr_t cptr, uint64_t info,
+                                        const uint64_t *in, uint64_t *out, cptr_t reply)
 {
     register uint64_t x0 __asm__("x0") = cptr;
     register uint64_t x1 __asm__("x1") = info;
-    register uint64_t x2 __asm__("x2") = mr ? mr[0] : 0;
-    register uint64_t x3 __asm__("x3") = mr ? mr[1] : 0;
-    register uint64_t x4 __asm__("x4") = mr ? mr[2] : 0;
-    register uint64_t x5 __asm__("x5") = mr ? mr[3] : 0;
+    register uint64_t x2 __asm__("x2") = in ? in[0] : 0;
+    register uint64_t x3 __asm__("x3") = in ? in[1] : 0;
+    register uint64_t x4 __asm__("x4") = in ? in[2] : 0;
+    register uint64_t x5 __asm__("x5") = in ? in[3] : 0;
     register uint64_t x6 __asm__("x6") = reply;
     register uint64_t x7 __asm__("x7") = number;
     __asm__ volatile("svc #1"
                      : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3), "+r"(x4), "+r"(x5), "+r"(x6), "+r"(x7)
                      :
                      : "memory");
-    if (mr) {
-        mr[0] = x2;
-        mr[1] = x3;
-        mr[2] = x4;
-        mr[3] = x5;
+    if (out) {
+        out[0] = x2;
+        out[1] = x3;
+        out[2] = x4;
+        out[3] = x5;
     }
     return (struct sys_result){ x0, x1, x6, x7 };
 }
@@ -56,44 +57,44 @@ static inline struct sys_result sys_raw(uint64_t number, cptr_t cptr, uint64_t i
 /* Send, wait for the reply (or invoke a kernel object and get its result). */
 static inline struct sys_result sys_call(cptr_t dest, uint64_t info, uint64_t mr[4])
 {
-    return sys_raw(SYS_CALL, dest, info, mr, 0);
+    return sys_raw(SYS_CALL, dest, info, mr, mr, 0);
 }
 
-static inline struct sys_result sys_send(cptr_t dest, uint64_t info, uint64_t mr[4])
+static inline struct sys_result sys_send(cptr_t dest, uint64_t info, const uint64_t mr[4])
 {
-    return sys_raw(SYS_SEND, dest, info, mr, 0);
+    return sys_raw(SYS_SEND, dest, info, mr, 0, 0);
 }
 
-static inline struct sys_result sys_nb_send(cptr_t dest, uint64_t info, uint64_t mr[4])
+static inline struct sys_result sys_nb_send(cptr_t dest, uint64_t info, const uint64_t mr[4])
 {
-    return sys_raw(SYS_NB_SEND, dest, info, mr, 0);
+    return sys_raw(SYS_NB_SEND, dest, info, mr, 0, 0);
 }
 
 /* Wait for a message on an endpoint (a caller is linked to reply), or for a notification. */
 static inline struct sys_result sys_recv(cptr_t src, uint64_t mr[4], cptr_t reply)
 {
-    return sys_raw(SYS_RECV, src, 0, mr, reply);
+    return sys_raw(SYS_RECV, src, 0, 0, mr, reply);
 }
 
 static inline struct sys_result sys_nb_recv(cptr_t src, uint64_t mr[4], cptr_t reply)
 {
-    return sys_raw(SYS_NB_RECV, src, 0, mr, reply);
+    return sys_raw(SYS_NB_RECV, src, 0, 0, mr, reply);
 }
 
-static inline struct sys_result sys_reply(cptr_t reply, uint64_t info, uint64_t mr[4])
+static inline struct sys_result sys_reply(cptr_t reply, uint64_t info, const uint64_t mr[4])
 {
-    return sys_raw(SYS_REPLY, 0, info, mr, reply);
+    return sys_raw(SYS_REPLY, 0, info, mr, 0, reply);
 }
 
 /* Reply to the caller linked to reply, then wait on src with the same reply object. */
 static inline struct sys_result sys_reply_recv(cptr_t src, uint64_t info, uint64_t mr[4], cptr_t reply)
 {
-    return sys_raw(SYS_REPLY_RECV, src, info, mr, reply);
+    return sys_raw(SYS_REPLY_RECV, src, info, mr, mr, reply);
 }
 
 static inline void sys_yield(void)
 {
-    sys_raw(SYS_YIELD, 0, 0, 0, 0);
+    sys_raw(SYS_YIELD, 0, 0, 0, 0, 0);
 }
 
 /* Notifications: Signal sets the capability's badge bits; Wait and Poll take them. */
@@ -115,22 +116,22 @@ static inline struct sys_result sys_poll(cptr_t notification)
 /* Debug kernels only. */
 static inline void sys_debug_put_char(char c)
 {
-    sys_raw(SYS_DEBUG_PUT_CHAR, (uint64_t)(unsigned char)c, 0, 0, 0);
+    sys_raw(SYS_DEBUG_PUT_CHAR, (uint64_t)(unsigned char)c, 0, 0, 0, 0);
 }
 
 static inline void sys_debug_dump(void)
 {
-    sys_raw(SYS_DEBUG_DUMP, 0, 0, 0, 0);
+    sys_raw(SYS_DEBUG_DUMP, 0, 0, 0, 0, 0);
 }
 
 static inline uint64_t sys_debug_cap_identify(cptr_t cap)
 {
-    return sys_raw(SYS_DEBUG_CAP_IDENTIFY, cap, 0, 0, 0).badge;
+    return sys_raw(SYS_DEBUG_CAP_IDENTIFY, cap, 0, 0, 0, 0).badge;
 }
 
 void sys_debug_name_thread(cptr_t tcb, const char *name);
 
 static inline void sys_debug_halt(void)
 {
-    sys_raw(SYS_DEBUG_HALT, 0, 0, 0, 0);
+    sys_raw(SYS_DEBUG_HALT, 0, 0, 0, 0, 0);
 }

@@ -109,7 +109,10 @@ def check_no_overlaps(areas, what, report):
                        f"({report.where(before.source.entry)})")
 
 
-def check_persona_maps(persona, report):
+def check_persona(persona, report):
+    if persona.memory % layout.PAGE_2M:
+        report.add(persona.entry.key("memory"), f"{human(persona.memory)} is not a multiple of 2M "
+                   "(guest RAM is mapped in 2 MiB blocks)")
     for m in persona.maps:
         check_map_alignment(m, "guest_address", report)
     check_no_overlaps([map_area(m) for m in persona.maps], "guest-physical ", report)
@@ -187,7 +190,7 @@ def check_all(system, report, board, programs):
     for cell in system.cells:
         check_cell_layout(cell, programs.get(cell), report)
     for persona in system.personas:
-        check_persona_maps(persona, report)
+        check_persona(persona, report)
     check_regions(system, board, report)
     check_devices(system, board, report)
     check_physical_overlaps(system, report)

@@ -124,6 +124,11 @@ class Rule:
     params: dict
 
 
+def kind_name(thing):
+    """What sort of thing this is, for messages ("cell", "region", "channel")."""
+    return "channel" if isinstance(thing, Channel) else thing.kind
+
+
 def title(thing):
     """How messages name a declared thing: "cell auth", "region ledger", "map auth.rtc"."""
     if isinstance(thing, Map):

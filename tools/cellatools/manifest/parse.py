@@ -11,7 +11,7 @@ import tomllib
 
 from . import fields as f
 from .model import (ALWAYS, CALL, DEVICE, LIMITED, NEVER, NOTIFY, PRIVATE, SHARED, Cell, Channel,
-                    Irq, Map, Persona, Region, Restart, Rule, System)
+                    Irq, Map, Persona, Region, Restart, Rule, System, kind_name)
 from .report import Entry, Report
 from .source import SourceMap
 
@@ -44,8 +44,7 @@ def parse_text(text, path, report=None):
     except tomllib.TOMLDecodeError as e:
         # tomllib puts the position in the message; move it to the front like every other error.
         match = TOML_POSITION.search(str(e))
-        line = (int(match.group(1)),) if match else ()
-        report.source = _FixedLine(line)
+        report.source = _FixedLine(int(match.group(1)) if match else None)
         report.add(Entry(("syntax",), "syntax"), TOML_POSITION.sub("", str(e)).strip())
         return None, report
     report.source = SourceMap(text)
@@ -56,8 +55,8 @@ def parse_text(text, path, report=None):
 class _FixedLine:
     """A stand-in SourceMap for a document tomllib refused: every entry is on one line."""
 
-    def __init__(self, line):
-        self.line_number = line[0] if line else None
+    def __init__(self, line_number):
+        self.line_number = line_number
 
     def line(self, path):
         return self.line_number
@@ -116,7 +115,7 @@ class _Parser:
             self.names[item.name] = item
             return
         self.report.add(item.entry.key("name"), f"duplicate name '{item.name}': "
-                        f"{self.report.where(other.entry)} already names a {other.kind}")
+                        f"{self.report.where(other.entry)} already names a {kind_name(other)}")
 
     def lookup(self, name, kinds, entry):
         """The declared item called name, if it is one of kinds (e.g. ("cell", "persona"))."""
@@ -127,7 +126,7 @@ class _Parser:
             return item
         wanted = " or ".join(kinds)
         if item is not None:
-            self.report.add(entry, f"'{name}' is a {item.kind}, not a {wanted}")
+            self.report.add(entry, f"'{name}' is a {kind_name(item)}, not a {wanted}")
             return None
         candidates = [n for n, i in self.names.items() if i.kind in kinds]
         close = difflib.get_close_matches(name, candidates, n=1)
@@ -155,33 +154,36 @@ class _Parser:
 
     def cell_map(self, t):
         """A cell's mapping: private (no paddr, no region), device (paddr) or shared (region)."""
-        region = self.lookup(t.get("region", f.name, None), ("region",), t.entry.key("region"))
-        paddr = t.get("paddr", f.address, None)
-        backing = SHARED if t.has("region") else DEVICE if t.has("paddr") else PRIVATE
         if t.has("region") and t.has("paddr"):
             t.fail(t.entry, "give either region (shared memory) or paddr (a device), not both")
-        name = t.get("name", f.name, None if backing != SHARED else t.data.get("region"))
-        if name is None and backing != SHARED and "name" not in t.data:
-            t.fail(t.entry, "missing required key 'name' (only a shared-region map defaults "
-                   "to the region's name)")
-        size = None
-        if backing == SHARED:
-            if t.has("size"):
-                t.fail(t.entry.key("size"), "a shared region is mapped whole: its size comes from its [[region]]")
-            t.used.add("size")
-            size = region.size if region else None
-        else:
-            size = t.get("size", f.size)
-        cached = t.get("cached", f.boolean, backing != DEVICE)
-        if backing == DEVICE and cached:
+        backing = SHARED if t.has("region") else DEVICE if t.has("paddr") else PRIVATE
+        region = self.lookup(t.get("region", f.name, None), ("region",), t.entry.key("region"))
+        m = Map(t.entry, self.map_name(t, backing), t.get("vaddr", f.address), self.map_size(t, backing, region),
+                t.get("rights", f.rights, "rw"), backing, t.get("cached", f.boolean, backing != DEVICE),
+                t.get("paddr", f.address, None), region, t.get("frame_caps", f.boolean, False))
+        if backing == DEVICE and m.cached:
             t.fail(t.entry.key("cached"), "device memory is never cached")
-        rights = t.get("rights", f.rights, "rw")
-        if backing == DEVICE and rights and "x" in rights:
+        if backing == DEVICE and m.rights and "x" in m.rights:
             t.fail(t.entry.key("rights"), "device memory cannot be executable")
-        m = Map(t.entry, name, t.get("vaddr", f.address), size, rights, backing, cached,
-                paddr, region, t.get("frame_caps", f.boolean, False))
         t.finish()
         return m
+
+    @staticmethod
+    def map_name(t, backing):
+        if backing == SHARED:
+            return t.get("name", f.name, t.data.get("region"))
+        if not t.has("name"):
+            t.fail(t.entry, "missing required key 'name' (only a shared-region map defaults to the region's name)")
+        return t.get("name", f.name, None)
+
+    @staticmethod
+    def map_size(t, backing, region):
+        if backing != SHARED:
+            return t.get("size", f.size)
+        if t.has("size"):
+            t.fail(t.entry.key("size"), "a shared region is mapped whole: its size comes from its [[region]]")
+        t.used.add("size")
+        return region.size if region else None
 
     def irq(self, t):
         irq = Irq(t.entry, t.get("name", f.name), t.get("irq", f.integer(0, MAX_IRQ)),

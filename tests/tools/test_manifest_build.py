@@ -1,0 +1,105 @@
+"""build: a good manifest becomes an image whose payload holds the initializer, the spec and each
+program once; a failed build writes nothing and leaves what was there alone."""
+
+import os
+import unittest
+
+from cellatools import elf, payload
+
+import test_manifest_helpers as h
+from test_manifest_spec import decode
+
+
+class BuildTest(unittest.TestCase):
+    def setUp(self):
+        self.ws = h.Workspace()
+        self.image = self.ws.path("out/cella.elf")
+        self.spec = self.ws.path("out/bootspec.bin")
+        os.mkdir(self.ws.path("out"))
+
+    def tearDown(self):
+        self.ws.cleanup()
+
+    def build(self, manifest_text, *extra, kernel=None):
+        path = self.ws.manifest(manifest_text)
+        return h.run_cli("build", path, "--program-dir", self.ws.programs, "--kernel", kernel or self.ws.kernel,
+                         "--initializer", self.ws.initializer, "-o", self.image, "--spec-out", self.spec, *extra)
+
+    def payload_of(self, image_path):
+        with open(image_path, "rb") as f:
+            image = elf.Elf(f.read())
+        last = image.loads()[-1]
+        return payload.parse(image.data[last.offset:last.offset + last.filesz])
+
+    def test_success(self):
+        status, out, err = self.build(h.PING_PONG)
+        self.assertEqual((status, err), (0, ""))
+        files = self.payload_of(self.image)
+        self.assertEqual([name for name, _ in files], ["initializer", "bootspec", "ping.elf", "pong.elf"])
+        with open(self.spec, "rb") as f:
+            self.assertEqual(files[1][1], f.read())
+        with open(os.path.join(self.ws.programs, "ping.elf"), "rb") as f:
+            self.assertEqual(files[2][1], f.read())
+        self.assertEqual(decode(files[1][1])["system"], "pingpong")
+
+    def test_the_memory_layout_report(self):
+        _, out, _ = self.build(h.PING_PONG)
+        self.assertIn("cell ping: priority 100, restart never, CNode radix 4", out)
+        self.assertRegex(out, r"0x0000200000-0x0000202000 +8K r-x  program segment 1 +program ping\.elf")
+        self.assertRegex(out, r"0x002fffc000-0x0030000000 +16K rw-  stack")
+        self.assertRegex(out, r"0x0060000000-0x0060001000 +4K rw-  map gpio +device 0x9030000")
+        self.assertRegex(out, r"0x0050000000-0x0050002000 +8K r--  map shared +region shared")
+        self.assertRegex(out, r"RAM: about [\d.]+ KiB needed of 1022\.0 MiB")
+        self.assertIn(f"wrote {self.image}", out)
+
+    def test_a_program_used_twice_is_packed_once(self):
+        text = h.PING_PONG.replace('program = "pong"', 'program = "ping"')
+        self.assertEqual(self.build(text)[0], 0)
+        self.assertEqual([n for n, _ in self.payload_of(self.image)], ["initializer", "bootspec", "ping.elf"])
+
+    def assert_nothing_written(self):
+        self.assertEqual(sorted(os.listdir(self.ws.path("out"))), [])
+
+    def test_a_bad_manifest_writes_nothing(self):
+        status, _, err = self.build(h.PING_PONG.replace("priority = 110", "priority = 999"))
+        self.assertEqual(status, 1)
+        self.assertIn("999 is out of range", err)
+        self.assert_nothing_written()
+
+    def test_a_failed_build_leaves_the_previous_image_alone(self):
+        self.ws.write("out/cella.elf", b"previous image")
+        status, _, _ = self.build(h.PING_PONG.replace('program = "pong"', 'program = "missing"'))
+        self.assertEqual(status, 1)
+        with open(self.image, "rb") as f:
+            self.assertEqual(f.read(), b"previous image")
+        self.assertEqual(os.listdir(self.ws.path("out")), ["cella.elf"])
+
+    def test_a_missing_kernel_writes_nothing(self):
+        status, _, err = self.build(h.PING_PONG, kernel=self.ws.path("nope.elf"))
+        self.assertEqual(status, 1)
+        self.assertIn("cella-manifest: error: cannot read the kernel", err)
+        self.assert_nothing_written()
+
+    def test_a_kernel_without_its_end_symbol_writes_nothing(self):
+        status, _, err = self.build(h.PING_PONG, kernel=self.ws.initializer)
+        self.assertEqual(status, 1)
+        self.assertIn("no __kernel_end symbol", err)
+        self.assert_nothing_written()
+
+    def test_a_fixed_region_on_the_boot_image_is_refused(self):
+        text = h.PING_PONG.replace('size = "8K"', 'size = "8K"\n    paddr = 0x4020_4000')
+        status, _, err = self.build(text)
+        self.assertEqual(status, 1)
+        self.assertRegex(err, r"region\[shared\]\.paddr: .* overlaps the boot image")
+        self.assert_nothing_written()
+
+    def test_an_unwritable_spec_takes_the_image_with_it(self):
+        self.spec = self.ws.path("no/such/dir/spec.bin")
+        status, _, err = self.build(h.PING_PONG)
+        self.assertEqual(status, 1)
+        self.assertIn("cannot write the output", err)
+        self.assert_nothing_written()
+
+
+if __name__ == "__main__":
+    unittest.main()
