@@ -45,7 +45,8 @@ class BadCorpusTest(unittest.TestCase):
                 self.assertEqual(status, 1, f"exit status {status}; stdout: {out}")
                 matching = [line for line in err.splitlines() if pattern.search(line)]
                 self.assertTrue(matching, f"no line matches {pattern.pattern!r} in:\n{err}")
-                self.assertTrue(matching[0].startswith(path + ":"), f"the message does not name the file: {matching[0]}")
+                self.assertTrue(matching[0].startswith(path + ":"),
+                                f"the message does not name the file: {matching[0]}")
                 self.assert_line_exists(path, matching[0])
 
     def assert_line_exists(self, path, message):

@@ -109,7 +109,8 @@ class DefaultsTest(unittest.TestCase):
 
     def test_map_backings(self):
         shared, gpio = self.pong.maps
-        self.assertEqual((shared.backing, shared.size, shared.region.name, shared.name), (SHARED, 8192, "shared", "shared"))
+        self.assertEqual((shared.backing, shared.size, shared.region.name, shared.name),
+                         (SHARED, 8192, "shared", "shared"))
         self.assertEqual((gpio.backing, gpio.cached, gpio.rights, gpio.paddr), (DEVICE, False, "rw", 0x09030000))
         self.assertIs(gpio.owner, self.pong)
 

@@ -17,11 +17,13 @@ def cells(*names):
 
 
 def call(client, server, extra=""):
-    return f'\n[[channel]]\nname = "{client}_{server}"\nkind = "call"\nclient = "{client}"\nserver = "{server}"\n{extra}\n'
+    return (f'\n[[channel]]\nname = "{client}_{server}"\nkind = "call"\n'
+            f'client = "{client}"\nserver = "{server}"\n{extra}\n')
 
 
 def notify(sender, receiver, name=None):
-    return f'\n[[channel]]\nname = "{name or sender + "_" + receiver}"\nkind = "notify"\nfrom = "{sender}"\nto = "{receiver}"\n'
+    return (f'\n[[channel]]\nname = "{name or sender + "_" + receiver}"\nkind = "notify"\n'
+            f'from = "{sender}"\nto = "{receiver}"\n')
 
 
 def rule(kind, **params):
@@ -130,7 +132,8 @@ class NoPathRuleTest(unittest.TestCase):
         s = Scenario(HEAD + cells("a", "b", "c") + notify("a", "b") + call("b", "c")
                      + rule("no_path", **{"from": "a", "to": "c"}))
         self.assertEqual(s.proven, [False])
-        self.assertRegex(s.lines[0], r"^t\.toml:\d+: rule\[r\]: violated \(no_path\): cell a can reach cell c; witness path:")
+        self.assertRegex(s.lines[0], r"^t\.toml:\d+: rule\[r\]: violated \(no_path\): "
+                                     r"cell a can reach cell c; witness path:")
         self.assertRegex(s.lines[1], r"^    t\.toml:\d+: cell a signals cell b over 'a_b'$")
         self.assertRegex(s.lines[2], r"^    t\.toml:\d+: cell b calls cell c over 'b_c'$")
 
@@ -138,12 +141,15 @@ class NoPathRuleTest(unittest.TestCase):
         # a has no channel to d at all. b's reply can hand a b's own receive right, and then c's
         # grant over c_b reaches a directly: a can come to hold c's capability to signal d.
         s = Scenario(HEAD + cells("a", "b", "c", "d") + notify("c", "d") + call("c", "b", "grant = true")
-                     + call("a", "b", "grant_reply = true") + rule("no_path", **{"from": "a", "to": "d", "trusted": ["b"]}))
+                     + call("a", "b", "grant_reply = true")
+                     + rule("no_path", **{"from": "a", "to": "d", "trusted": ["b"]}))
         self.assertEqual(s.proven, [False])
         text = "\n".join(s.lines)
         self.assertIn("cell a signals cell d over 'c_d'", text)
         self.assertIn("cell c is given the notification of cell d", text)
         self.assertIn("cell c can pass it to cell a in a call (grant) over 'c_b'", text)
+        # ... and the witness says how a came to receive on b's endpoint.
+        self.assertIn("cell b can pass it to cell a in a reply (grant_reply) over 'a_b'", text)
         self.assertTrue(s.holds("a", proof.ENDPOINT, "b", layout.RIGHT_READ))
 
     def test_each_violating_pair_is_reported(self):
@@ -193,7 +199,8 @@ class ExclusiveMapRuleTest(unittest.TestCase):
 
     def test_frames_passed_on_in_a_reply(self):
         s = Scenario(HEAD + self.REGION + cells("a") + region_map("k", 0x40000000, "r", "frame_caps = true")
-                     + cells("b") + call("b", "a", "grant_reply = true") + rule("exclusive_map", region="k", mapper="a"))
+                     + cells("b") + call("b", "a", "grant_reply = true")
+                     + rule("exclusive_map", region="k", mapper="a"))
         self.assertEqual(s.proven, [False])
         self.assertIn("cell a can pass it to cell b in a reply (grant_reply) over 'b_a'", "\n".join(s.lines))
 

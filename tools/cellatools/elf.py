@@ -54,6 +54,23 @@ class Elf:
     def loads(self):
         return [s for s in self.segments if s.type == PT_LOAD]
 
+    def section_sizes(self):
+        """(text, data, bss) as binutils' size reports them: allocated sections by kind."""
+        SHF_WRITE, SHF_ALLOC, SHT_NOBITS = 1, 2, 8
+        text = data = bss = 0
+        for i in range(self.shnum):
+            sh = SHDR.unpack_from(self.data, self.shoff + i * SHDR.size)
+            sh_type, flags, size = sh[1], sh[2], sh[5]
+            if not flags & SHF_ALLOC:
+                continue
+            if sh_type == SHT_NOBITS:
+                bss += size
+            elif flags & SHF_WRITE:
+                data += size
+            else:
+                text += size
+        return text, data, bss
+
     def symbols(self):
         """Maps symbol names to values, from .symtab."""
         result = {}

@@ -2,9 +2,30 @@
 #include <arch/cpu.h>
 #include <arch/sysreg.h>
 
+#ifdef CELLA_PMU_USER_ACCESS
+/*
+ * Benchmark kernels only: the cycle counter runs at every exception level
+ * (PMCCFILTR_EL0.NSH counts EL2 too) and user level may read it. Under
+ * QEMU's -icount shift=0 it counts instructions.
+ */
+static void pmu_open_to_user(void)
+{
+    sysreg_write(pmccfiltr_el0, BIT(27));
+    sysreg_write(pmcr_el0, BIT(0) | BIT(2)); /* enable, reset the cycle counter */
+    sysreg_write(pmcntenset_el0, BIT(31));
+    sysreg_write(pmuserenr_el0, BIT(0) | BIT(2));
+    isb();
+}
+#else
+static void pmu_open_to_user(void)
+{
+}
+#endif
+
 void cpu_init(void)
 {
     /* Physical interrupts and SErrors come to EL2, whatever level is running. */
     sysreg_write(hcr_el2, HCR_RW | HCR_IMO | HCR_FMO | HCR_AMO);
     isb();
+    pmu_open_to_user();
 }

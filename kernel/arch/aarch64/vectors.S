@@ -7,7 +7,11 @@
  * loads a context and returns with SP_EL2 pointing at it again.
  */
 #include <arch/asm.h>
+#include <abi/syscall.h>
 #include <arch/context.h>
+
+/* ESR_EL2 of an `svc #1` from AArch64: EC 0x15, IL set, immediate 1. */
+#define ESR_SVC_CELLA ((0x15 << 26) | (1 << 25) | SVC_CELLA)
 
 #define KIND_SYNC 0
 #define KIND_IRQ 1
@@ -115,10 +119,20 @@ idle_irq:
     mov     sp, x20
     b       handle_idle_interrupt
 
+/* Cella system calls (svc #1) with x7 = Call or ReplyRecv try the fastpath first. */
 lower_sync:
     save_user_context
     enter_kernel_stack
-    mov     x0, x19
+    mrs     x20, esr_el2
+    mov     w21, #(ESR_SVC_CELLA & 0xffff)
+    movk    w21, #(ESR_SVC_CELLA >> 16), lsl #16
+    cmp     w20, w21
+    b.ne    1f
+    cmp     x7, #SYS_CALL
+    b.eq    fastpath_call
+    cmp     x7, #SYS_REPLY_RECV
+    b.eq    fastpath_reply_recv
+1:  mov     x0, x19
     b       handle_lower_sync
 
 lower_irq:

@@ -102,5 +102,6 @@ void sched_enqueue_front(struct tcb *t);
 void sched_dequeue(struct tcb *t);
 void sched_wake(struct tcb *t, bool switch_if_higher);
 void sched_tick(void);
+int sched_highest_ready(void);
 void sched_yield(void);
 NORETURN void kernel_exit(void);

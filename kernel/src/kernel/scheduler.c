@@ -80,7 +80,7 @@ void sched_dequeue(struct tcb *t)
 }
 
 /* Highest priority with a ready thread, or -1. */
-static int highest_ready(void)
+int sched_highest_ready(void)
 {
     for (int w = PRIORITY_LEVELS / WORD_BITS - 1; w >= 0; w--)
         if (ready_bitmap[w])
@@ -143,7 +143,7 @@ static struct tcb *choose_next(void)
             sched_enqueue(c);
         }
     }
-    int prio = highest_ready();
+    int prio = sched_highest_ready();
     if (prio >= 0 && (!best || prio > best->priority)) {
         if (best)
             requeue(best);

@@ -45,8 +45,8 @@ def load(platforms_dir, name):
     """Loads platforms_dir/name; raises BoardError. Cached: tests load the same board often."""
     path = platform_toml(platforms_dir, name)
     if not os.path.isfile(path):
-        known = sorted(d for d in os.listdir(platforms_dir)
-                       if os.path.isfile(platform_toml(platforms_dir, d))) if os.path.isdir(platforms_dir) else []
+        folders = os.listdir(platforms_dir) if os.path.isdir(platforms_dir) else []
+        known = sorted(d for d in folders if os.path.isfile(platform_toml(platforms_dir, d)))
         raise BoardError(f"no platform '{name}' in {platforms_dir} (known: {', '.join(known) or 'none'})")
     try:
         p = plat.load(path)

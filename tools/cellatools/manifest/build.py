@@ -114,11 +114,13 @@ def layout_report(result, inputs, payload_size):
                      f"CNode radix {plan.cnode_radix}")
         for a in cell_areas(cell, result.programs[cell]):
             rights = "".join(c if c in a.rights else "-" for c in "rwx")
-            lines.append(f"    {a.start:#012x}-{a.end:#012x} {human(a.size):>6} {rights}  {a.what:<20} {a.backing}")
+            lines.append(f"    {a.start:#012x}-{a.end:#012x} {human(a.size):>6} {rights}  "
+                         f"{a.what:<20} {a.backing}")
     for p in system.personas:
         lines.append(f"  persona {p.name}: {human(p.memory)} RAM, {p.vcpus} vCPU, priority {p.priority}")
         for m in p.maps:
-            lines.append(f"    guest {m.vaddr:#012x}-{m.end:#012x} {human(m.size):>6} {m.rights:<3}  region {m.region.name}")
+            lines.append(f"    guest {m.vaddr:#012x}-{m.end:#012x} {human(m.size):>6} {m.rights:<3}  "
+                         f"region {m.region.name}")
     for r in system.regions:
         where = f"at {r.paddr:#x}" if r.paddr is not None else "anywhere in RAM"
         lines.append(f"  {title(r)}: {human(r.size)} in {human(r.page_size)} pages, {where}")

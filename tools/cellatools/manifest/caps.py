@@ -20,7 +20,7 @@ bit. Personas hold their ends through their VMM, so their ends have no slot.
 from dataclasses import dataclass, field
 
 from .. import layout
-from .model import CALL, NOTIFY
+from .model import CALL, MAX_BADGE, MAX_BIT, NOTIFY
 
 CALL_CLIENT, CALL_SERVER = "call-client", "call-server"
 NOTIFY_SIGNAL, NOTIFY_WAIT = "notify-signal", "notify-wait"
@@ -85,7 +85,8 @@ def plan_all(system, report):
             if m.frame_caps:
                 plan.frame_slots[m] = plan.take_slots(frame_count(m, report))
         if plan.cnode_radix > layout.CNODE_MAX_RADIX:
-            report.add(subject.entry, f"needs a CNode of radix {plan.cnode_radix}, more than {layout.CNODE_MAX_RADIX}")
+            report.add(subject.entry, f"needs a CNode of radix {plan.cnode_radix}, "
+                       f"more than {layout.CNODE_MAX_RADIX}")
     return plans
 
 
@@ -126,54 +127,56 @@ def frame_count(m, report):
 
 
 def allocate_badges(system, report):
-    """Call badges, unique per server: explicit ones first, then the smallest free, from 1."""
+    """Call badges, unique per server: explicit ones first, then the lowest free from 1."""
     by_server = {}
     for c in system.channels:
         if c.kind == CALL:
             by_server.setdefault(c.receiver, []).append(c)
-    return _allocate(by_server, "badge", "badge", lambda used: _lowest_free(used, 1), report,
-                     "call channel to '{owner}'")
+    return _allocate(by_server, Numbering("badge", "badge", "call channel to", 1, MAX_BADGE), report)
 
 
 def allocate_bits(system, report):
-    """Notification bits (0-63), unique per receiver, shared by its notify channels and IRQs."""
+    """Notification bits, unique per receiver, shared by its notify channels and IRQs."""
     by_receiver = {}
     for c in system.channels:
         if c.kind == NOTIFY:
             by_receiver.setdefault(c.receiver, []).append(c)
     for cell in system.cells:
         by_receiver.setdefault(cell, []).extend(cell.irqs)
-    return _allocate(by_receiver, "bit", "notification bit",
-                     lambda used: _lowest_free(used, 0, 63), report, "signal to '{owner}'")
+    return _allocate(by_receiver, Numbering("bit", "notification bit", "signal to", 0, MAX_BIT), report)
 
 
-def _allocate(groups, attr, what, pick, report, owner_text):
+@dataclass
+class Numbering:
+    attr: str                  # the item's attribute holding an explicit number, or None
+    what: str                  # for messages
+    owner_role: str            # "call channel to", as in "each call channel to 'x' needs its own"
+    low: int
+    high: int
+
+
+def _allocate(groups, numbering, report):
+    """{item: number}: each group's explicit numbers (reporting repeats), then the lowest free ones."""
     chosen = {}
     for owner, items in groups.items():
         used = {}
         for item in items:
-            value = getattr(item, attr)
-            if value is None:
-                continue
-            if value in used:
-                report.add(item.entry.key(attr), f"{what} {value} is already used by "
-                           f"'{used[value].name}' ({report.where(used[value].entry)}); each "
-                           f"{owner_text.format(owner=owner.name)} needs its own")
-            used.setdefault(value, item)
-            chosen[item] = value
+            value = getattr(item, numbering.attr)
+            if value is not None and value in used:
+                first = used[value]
+                report.add(item.entry.key(numbering.attr), f"{numbering.what} {value} is already used by "
+                           f"'{first.name}' ({report.where(first.entry)}); each {numbering.owner_role} "
+                           f"'{owner.name}' needs its own")
+            if value is not None:
+                used.setdefault(value, item)
+                chosen[item] = value
         for item in items:
-            if getattr(item, attr) is None:
-                value = pick(used)
+            if getattr(item, numbering.attr) is None:
+                value = next((v for v in range(numbering.low, numbering.high + 1) if v not in used), None)
                 if value is None:
-                    report.add(item.entry, f"no {what} left: '{owner.name}' has more than 64 signal sources")
-                    value = 0
+                    report.add(item.entry, f"no {numbering.what} left: '{owner.name}' has more than "
+                               f"{numbering.high - numbering.low + 1} sources")
+                    value = numbering.low
                 used[value] = item
                 chosen[item] = value
     return chosen
-
-
-def _lowest_free(used, low, high=None):
-    value = low
-    while value in used:
-        value += 1
-    return value if high is None or value <= high else None

@@ -67,7 +67,8 @@ def check_cell_layout(cell, program, report):
                     layout.CELL_PROGRAM_BASE <= a.start and a.end <= layout.CELL_INFO_PAGE):
                 report.add(cell.entry.key("program"), f"{a.what} of {program.payload_name} at "
                            f"{span(a.start, a.end)} is outside the program window "
-                           f"{span(layout.CELL_PROGRAM_BASE, layout.CELL_INFO_PAGE)}; link it at CELL_PROGRAM_BASE")
+                           f"{span(layout.CELL_PROGRAM_BASE, layout.CELL_INFO_PAGE)}; "
+                           "link it at CELL_PROGRAM_BASE")
     for m in cell.maps:
         check_map_alignment(m, "vaddr", report)
         check_map_placement(m, fixed_areas(cell, program) + [NULL_GUARD], report)
@@ -122,7 +123,8 @@ def check_regions(system, board, report):
     p = board.platform
     for r in system.regions:
         if r.size % r.page_size:
-            report.add(r.entry.key("size"), f"{human(r.size)} is not a multiple of its {human(r.page_size)} pages")
+            report.add(r.entry.key("size"),
+                       f"{human(r.size)} is not a multiple of its {human(r.page_size)} pages")
         if r.paddr is None:
             continue
         if r.paddr % r.page_size:
@@ -146,8 +148,9 @@ def check_devices(system, board, report):
                 report.add(entry, f"{span(m.paddr, m.paddr + m.size)} overlaps the kernel's console "
                            f"{p.console.name} at {p.console.base:#x}")
             elif not any(d.base <= m.paddr and m.paddr + m.size <= d.end for d in p.devices):
-                report.add(entry, f"{span(m.paddr, m.paddr + m.size)} is not inside a device region of {p.name}; "
-                           f"device regions: {', '.join(f'{d.name} {span(d.base, d.end)}' for d in p.devices)}")
+                regions = ", ".join(f"{d.name} {span(d.base, d.end)}" for d in p.devices)
+                report.add(entry, f"{span(m.paddr, m.paddr + m.size)} is not inside a device region of "
+                           f"{p.name}; device regions: {regions}")
 
 
 def check_physical_overlaps(system, report):
@@ -158,7 +161,8 @@ def check_physical_overlaps(system, report):
     for (a_start, a_end, a), (b_start, b_end, b) in zip(claims, claims[1:]):
         if overlaps(a_start, a_end, b_start, b_end):
             report.add(b.entry, f"physical {span(b_start, b_end)} overlaps {title(a)} {span(a_start, a_end)} "
-                       f"({report.where(a.entry)}); a device belongs to one cell: share memory through a [[region]]")
+                       f"({report.where(a.entry)}); a device belongs to one cell: "
+                       "share memory through a [[region]]")
 
 
 def check_irqs(system, board, report):

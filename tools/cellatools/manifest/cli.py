@@ -1,7 +1,8 @@
 """cella-manifest: check, build, draw and explain a Cella system manifest.
 
   cella-manifest check   MANIFEST [--program-dir DIR]...
-  cella-manifest build   MANIFEST --kernel ELF --initializer ELF [--program-dir DIR]... -o IMAGE [--spec-out FILE]
+  cella-manifest build   MANIFEST --kernel ELF --initializer ELF [--program-dir DIR]...
+                                  -o IMAGE [--spec-out FILE]
   cella-manifest graph   MANIFEST [-o BASE]       (BASE.dot, and BASE.svg when Graphviz is installed)
   cella-manifest explain MANIFEST
 
@@ -26,7 +27,8 @@ PROG = "cella-manifest"
 
 
 def parser():
-    top = argparse.ArgumentParser(prog=PROG, description="Check, build, draw and explain a Cella system manifest.")
+    top = argparse.ArgumentParser(prog=PROG,
+                                  description="Check, build, draw and explain a Cella system manifest.")
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name, help_text):
@@ -48,7 +50,8 @@ def parser():
     b.add_argument("-o", "--output", required=True, metavar="IMAGE")
     b.add_argument("--spec-out", metavar="FILE", help="also write the boot spec here")
     g = command("graph", "draw cells, personas, channels, memory and rules as Graphviz DOT")
-    g.add_argument("-o", "--output", metavar="BASE", help="write BASE.dot (and BASE.svg); default: DOT on stdout")
+    g.add_argument("-o", "--output", metavar="BASE",
+                   help="write BASE.dot (and BASE.svg); default: DOT on stdout")
     command("explain", "list every capability each cell will hold and why")
     return top
 

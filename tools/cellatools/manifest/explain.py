@@ -78,7 +78,8 @@ def explain_persona(persona, plan, report):
     lines = [f"persona {persona.name}: its VMM holds these on its behalf"]
     for e in plan.ends:
         if e.kind == CALL_CLIENT:
-            text = f"endpoint of {title(e.peer)} ({rights_text(e.rights)}, badge {e.badge:#x}): calls over '{e.name}'"
+            text = (f"endpoint of {title(e.peer)} ({rights_text(e.rights)}, badge {e.badge:#x}): "
+                    f"calls over '{e.name}'")
         elif e.kind == NOTIFY_SIGNAL:
             text = f"notification of {title(e.peer)} (write, badge {e.badge:#x}): signals over '{e.name}'"
         else:

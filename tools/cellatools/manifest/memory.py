@@ -41,11 +41,13 @@ def fixed_areas(cell, program):
     """The areas cell_layout.h puts in every cell, ending with the unmapped null guard."""
     areas = [Area(s.start, s.end, f"program segment {i + 1}", s.rights, f"program {program.payload_name}")
              for i, s in enumerate(program.segments)] if program else []
-    areas.append(Area(layout.CELL_INFO_PAGE, layout.CELL_INFO_PAGE + PAGE, "info page", "r", "written by the initializer"))
-    areas.append(Area(layout.CELL_IPC_BUFFER, layout.CELL_IPC_BUFFER + PAGE, "IPC buffer", "rw", "zero-filled"))
+    info, ipc, heap, stack_top = (layout.CELL_INFO_PAGE, layout.CELL_IPC_BUFFER, layout.CELL_HEAP_BASE,
+                                  layout.CELL_STACK_TOP)
+    areas.append(Area(info, info + PAGE, "info page", "r", "written by the initializer"))
+    areas.append(Area(ipc, ipc + PAGE, "IPC buffer", "rw", "zero-filled"))
     if cell.heap:
-        areas.append(Area(layout.CELL_HEAP_BASE, layout.CELL_HEAP_BASE + round_up(cell.heap), "heap", "rw", "zero-filled"))
-    areas.append(Area(layout.CELL_STACK_TOP - round_up(cell.stack), layout.CELL_STACK_TOP, "stack", "rw", "zero-filled"))
+        areas.append(Area(heap, heap + round_up(cell.heap), "heap", "rw", "zero-filled"))
+    areas.append(Area(stack_top - round_up(cell.stack), stack_top, "stack", "rw", "zero-filled"))
     return areas
 
 

@@ -15,6 +15,8 @@ from .report import Entry
 PRIVATE, DEVICE, SHARED = "private", "device", "shared"
 CALL, NOTIFY = "call", "notify"
 NEVER, ALWAYS, LIMITED = "never", "always", "limited"
+MAX_BADGE = (1 << 64) - 1      # a call badge is any nonzero 64-bit value
+MAX_BIT = 63                   # a notification word has 64 bits
 
 
 @dataclass(eq=False)

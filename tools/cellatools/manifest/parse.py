@@ -10,15 +10,13 @@ import re
 import tomllib
 
 from . import fields as f
-from .model import (ALWAYS, CALL, DEVICE, LIMITED, NEVER, NOTIFY, PRIVATE, SHARED, Cell, Channel,
-                    Irq, Map, Persona, Region, Restart, Rule, System, kind_name)
+from .model import (ALWAYS, CALL, DEVICE, LIMITED, MAX_BADGE, MAX_BIT, NEVER, NOTIFY, PRIVATE, SHARED, Cell,
+                    Channel, Irq, Map, Persona, Region, Restart, Rule, System, kind_name)
 from .report import Entry, Report
 from .source import SourceMap
 
 DEFAULT_PRIORITY = 100
 DEFAULT_STACK = 16 << 10
-MAX_BADGE = (1 << 64) - 1
-MAX_BIT = 63
 MAX_IRQ = 1019                 # the last GICv3 SPI
 MAX_VCPUS = 8
 PERSONA_KINDS = ("linux",)
@@ -158,8 +156,9 @@ class _Parser:
             t.fail(t.entry, "give either region (shared memory) or paddr (a device), not both")
         backing = SHARED if t.has("region") else DEVICE if t.has("paddr") else PRIVATE
         region = self.lookup(t.get("region", f.name, None), ("region",), t.entry.key("region"))
-        m = Map(t.entry, self.map_name(t, backing), t.get("vaddr", f.address), self.map_size(t, backing, region),
-                t.get("rights", f.rights, "rw"), backing, t.get("cached", f.boolean, backing != DEVICE),
+        m = Map(t.entry, self.map_name(t, backing), t.get("vaddr", f.address),
+                self.map_size(t, backing, region), t.get("rights", f.rights, "rw"), backing,
+                t.get("cached", f.boolean, backing != DEVICE),
                 t.get("paddr", f.address, None), region, t.get("frame_caps", f.boolean, False))
         if backing == DEVICE and m.cached:
             t.fail(t.entry.key("cached"), "device memory is never cached")
@@ -173,7 +172,8 @@ class _Parser:
         if backing == SHARED:
             return t.get("name", f.name, t.data.get("region"))
         if not t.has("name"):
-            t.fail(t.entry, "missing required key 'name' (only a shared-region map defaults to the region's name)")
+            t.fail(t.entry, "missing required key 'name' "
+                   "(only a shared-region map defaults to the region's name)")
         return t.get("name", f.name, None)
 
     @staticmethod
@@ -279,7 +279,8 @@ class _Parser:
         for item in set(sources) & set(targets) - {None}:
             self.report.add(rule.entry, f"'{item.name}' is in both from and to")
         for item in set(trusted) & set(sources + targets) - {None}:
-            self.report.add(rule.entry.key("trusted"), f"'{item.name}' is an end of the rule; it cannot also be trusted")
+            self.report.add(rule.entry.key("trusted"),
+                            f"'{item.name}' is an end of the rule; it cannot also be trusted")
 
 
 SUBJECTS = ("cell", "persona")

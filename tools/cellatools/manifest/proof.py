@@ -51,7 +51,10 @@ class Origin:
     """How a subject holds a capability: from the manifest, or passed on by giver."""
     entry: Entry
     giver: object = None
-    over: Cap = None           # the capability whose GRANT or GRANT_REPLY carried it
+    over: Cap = None           # the endpoint capability whose GRANT or GRANT_REPLY carried it
+    how: str = None            # "call (grant)" or "reply (grant_reply)"
+    receiver: object = None    # who received on that endpoint,
+    receive_cap: Cap = None    # thanks to this read capability
 
 
 @dataclass
@@ -97,19 +100,21 @@ class Authority:
                 for cap in list(caps):
                     if cap.kind != ENDPOINT:
                         continue
-                    for server, _ in self.holders(ENDPOINT, cap.target, layout.RIGHT_READ):
+                    for server, receive_cap in self.holders(ENDPOINT, cap.target, layout.RIGHT_READ):
                         if server is caller:
                             continue
                         if cap.rights & layout.RIGHT_GRANT:
-                            changed |= self._pass_all(caller, server, cap)
+                            how = Origin(cap.entry, caller, cap, "call (grant)", server, receive_cap)
+                            changed |= self._pass_all(caller, server, how)
                         if cap.rights & layout.RIGHT_GRANT_REPLY:
-                            changed |= self._pass_all(server, caller, cap)
+                            how = Origin(cap.entry, server, cap, "reply (grant_reply)", server, receive_cap)
+                            changed |= self._pass_all(server, caller, how)
 
-    def _pass_all(self, giver, taker, over):
+    def _pass_all(self, giver, taker, origin):
         added = False
         for cap in list(self.holdings[giver]):
             if cap not in self.holdings[taker]:
-                self.holdings[taker][cap] = Origin(over.entry, giver, over)
+                self.holdings[taker][cap] = origin
                 added = True
         return added
 
@@ -118,10 +123,12 @@ class Authority:
         origin = self.holdings[subject][cap]
         if origin.giver is None:
             return [f"{where(origin.entry)}: {title(subject)} is given the {cap.describe()}"]
-        how = "call (grant)" if origin.over.target is not origin.giver else "reply (grant_reply)"
-        return self.provenance(origin.giver, cap, where) + [
-            f"{where(origin.entry)}: {title(origin.giver)} can pass it to {title(subject)} "
-            f"in a {how} over '{origin.over.label}'"]
+        lines = self.provenance(origin.giver, cap, where)
+        if origin.receiver is not origin.over.target:
+            # Not the endpoint's owner receiving: say how the receiver came to hold its receive right.
+            lines += self.provenance(origin.receiver, origin.receive_cap, where)
+        return lines + [f"{where(origin.entry)}: {title(origin.giver)} can pass it to {title(subject)} "
+                        f"in a {origin.how} over '{origin.over.label}'"]
 
 
 def initial_caps(plan):

@@ -50,14 +50,18 @@ class Report:
     def __len__(self):
         return len(self.problems)
 
+    def line_of(self, entry):
+        return self.source.line(entry.path) if self.source else None
+
     def where(self, entry):
         """FILE:LINE, or FILE alone when the entry has no line."""
-        line = self.source.line(entry.path) if self.source else None
+        line = self.line_of(entry)
         return f"{self.filename}:{line}" if line else self.filename
 
     def lines(self):
+        """Every problem, in the order of the manifest's lines (those without a line first)."""
         out = []
-        for p in self.problems:
+        for p in sorted(self.problems, key=lambda p: self.line_of(p.entry) or 0):
             out.append(f"{self.where(p.entry)}: {p.entry.label}: {p.message}")
             out.extend(f"    {d}" for d in p.details)
         return out

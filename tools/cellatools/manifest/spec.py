@@ -135,7 +135,8 @@ class Encoder:
         plan = self.plans[c]
         return CELL.pack(self.string(c.name), self.string(self.programs[c].payload_name), c.priority,
                          RESTART[c.restart.policy], c.restart.limit, plan.cnode_radix, c.stack, c.heap,
-                         *self.add_maps_and_ends(c), plan.endpoint_slot, plan.reply_slot, plan.notification_slot)
+                         *self.add_maps_and_ends(c),
+                         plan.endpoint_slot, plan.reply_slot, plan.notification_slot)
 
     def persona(self, p):
         flags = PERSONA_NOTIFIED if receives_signals(self.system, p) else 0
@@ -158,7 +159,10 @@ class Encoder:
 
     def map(self, m, frame_slot):
         rights = sum(VM_RIGHTS[c] for c in m.rights)
-        attributes = layout.VM_ATTR_DEVICE if m.backing == DEVICE else 0 if m.cached else layout.VM_ATTR_UNCACHED
+        if m.backing == DEVICE:
+            attributes = layout.VM_ATTR_DEVICE
+        else:
+            attributes = 0 if m.cached else layout.VM_ATTR_UNCACHED
         region = self.index[m.region] if m.region else NONE
         return MAP.pack(m.vaddr, m.size, m.paddr or 0, self.string(m.name), region, MAP_KIND[m.backing],
                         rights, attributes, m.page_size.bit_length() - 1, frame_slot)
