@@ -13,14 +13,14 @@
 void fpu_save(struct fpu_state *state);
 void fpu_load(const struct fpu_state *state);
 
-static struct tcb *fpu_owner;
-static bool trapping = true;
+struct tcb *fpu_owner;
+bool fpu_trapping = true;
 
 static void set_trap(bool trap)
 {
-    if (trap == trapping)
+    if (trap == fpu_trapping)
         return;
-    trapping = trap;
+    fpu_trapping = trap;
     sysreg_write(cptr_el2, CPTR_EL2_RES1 | (trap ? CPTR_TFP : 0));
     isb();
 }
@@ -28,7 +28,7 @@ static void set_trap(bool trap)
 void fpu_init(void)
 {
     sysreg_write(cpacr_el1, 3UL << 20); /* EL0/EL1 may use FP, subject to the EL2 trap */
-    trapping = false;
+    fpu_trapping = false;
     set_trap(true);
 }
 

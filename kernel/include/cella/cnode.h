@@ -51,6 +51,19 @@ struct lookup {
     unsigned bits_left;  /* for ERR_FAILED_LOOKUP */
 };
 
+/*
+ * The common case in one step: a root CNode whose guard and radix take all
+ * 64 bits. NULL means "not that case", not "not found".
+ */
+static ALWAYS_INLINE struct cte *cspace_lookup_single_level(cap_t root, word_t cptr)
+{
+    unsigned radix = cnode_radix(root);
+    if (cap_type(root) != CAP_CNODE || radix + cnode_guard_size(root) != WORD_BITS ||
+        (cptr >> radix) != cnode_guard(root))
+        return NULL;
+    return cnode_slots(root) + (cptr & MASK(radix));
+}
+
 /* Follows cptr from root through guards and radixes, consuming exactly depth bits. */
 struct lookup cspace_lookup_slot(cap_t root, word_t cptr, unsigned depth);
 /* As above with depth 64, but stops early at the first capability that is not a CNode. */

@@ -103,5 +103,18 @@ void sched_dequeue(struct tcb *t);
 void sched_wake(struct tcb *t, bool switch_if_higher);
 void sched_tick(void);
 int sched_highest_ready(void);
+
+/* Whether any ready thread outranks prio; the fastpath's one scheduling question. */
+extern word_t ready_bitmap[PRIORITY_LEVELS / WORD_BITS];
+static ALWAYS_INLINE bool sched_ready_above(unsigned prio)
+{
+    unsigned w = prio / WORD_BITS;
+    if (ready_bitmap[w] & ~MASK_UPTO64(prio % WORD_BITS + 1))
+        return true;
+    for (unsigned i = w + 1; i < PRIORITY_LEVELS / WORD_BITS; i++)
+        if (ready_bitmap[i])
+            return true;
+    return false;
+}
 void sched_yield(void);
 NORETURN void kernel_exit(void);

@@ -10,6 +10,7 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define UNUSED __attribute__((unused))
 #define NORETURN __attribute__((noreturn))
+#define ALWAYS_INLINE inline __attribute__((always_inline))
 #define PACKED __attribute__((packed))
 #define ALIGNED(n) __attribute__((aligned(n)))
 #define SECTION(s) __attribute__((section(s)))

@@ -12,24 +12,25 @@
 #include <cella/syscall.h>
 #include <cella/tcb.h>
 
-static inline cap_t lookup_cap(struct tcb *t, word_t cptr)
+/* Only single-level CSpaces are fast; anything else is looked up by the general path. */
+static ALWAYS_INLINE cap_t lookup_cap(struct tcb *t, word_t cptr)
 {
-    struct lookup l = cspace_lookup_cap(thread_cspace(t), cptr);
-    return l.error || l.bits_left ? cap_null() : l.slot->cap;
+    struct cte *slot = cspace_lookup_single_level(thread_cspace(t), cptr);
+    return slot ? slot->cap : cap_null();
 }
 
-static inline bool short_message(word_t info)
+static ALWAYS_INLINE bool short_message(word_t info)
 {
     return msginfo_extra_caps(info) == 0 && msginfo_length(info) <= MSG_REGISTERS_IN_CPU;
 }
 
 /* The woken thread runs next only if nobody ready outranks it. */
-static inline bool runs_next(const struct tcb *woken)
+static ALWAYS_INLINE bool runs_next(const struct tcb *woken)
 {
-    return sched_highest_ready() <= (int)woken->priority;
+    return !sched_ready_above(woken->priority);
 }
 
-static inline void deliver(struct tcb *to, word_t badge, word_t info, word_t mr0, word_t mr1,
+static ALWAYS_INLINE void deliver(struct tcb *to, word_t badge, word_t info, word_t mr0, word_t mr1,
                            word_t mr2, word_t mr3)
 {
     to->ctx.x[0] = badge;
@@ -43,9 +44,9 @@ static inline void deliver(struct tcb *to, word_t badge, word_t info, word_t mr0
     to->state = THREAD_RUNNING;
 }
 
-static inline NORETURN void switch_to(struct tcb *from, struct tcb *to)
+static ALWAYS_INLINE NORETURN void switch_to(struct tcb *from, struct tcb *to)
 {
-    arch_switch_thread(from, to);
+    arch_switch_thread_fast(from, to);
     current_thread = to;
     restore_user_context(&to->ctx);
 }
@@ -62,7 +63,12 @@ void fastpath_call(word_t cptr, word_t info, word_t mr0, word_t mr1, word_t mr2,
         !runs_next(server))
         handle_syscall();
 
-    thread_queue_remove(&ep->queue, server);
+    ep->queue.head = server->ep_next; /* the server is the head */
+    if (server->ep_next)
+        server->ep_next->ep_prev = NULL;
+    else
+        ep->queue.tail = NULL;
+    server->ep_next = NULL;
     struct reply *reply = server->reply;
     server->reply = NULL;
     reply->server = NULL;
@@ -98,6 +104,12 @@ void fastpath_reply_recv(word_t cptr, word_t info, word_t mr0, word_t mr1, word_
     server->blocked_on = ep;
     server->reply = reply;
     reply->server = server;
-    thread_queue_append(&ep->queue, server);
+    server->ep_next = NULL; /* the queue holds no senders, so it is empty or holds receivers */
+    server->ep_prev = ep->queue.tail;
+    if (ep->queue.tail)
+        ep->queue.tail->ep_next = server;
+    else
+        ep->queue.head = server;
+    ep->queue.tail = server;
     switch_to(server, caller);
 }

@@ -13,7 +13,7 @@ struct tcb *current_thread;
 static struct thread_list {
     struct tcb *head, *tail;
 } ready[PRIORITY_LEVELS];
-static word_t ready_bitmap[PRIORITY_LEVELS / WORD_BITS];
+word_t ready_bitmap[PRIORITY_LEVELS / WORD_BITS];
 static struct tcb *candidate;
 
 static bool is_queued(const struct tcb *t)

@@ -1,7 +1,7 @@
 /* FP/SIMD state, switched lazily: a thread's first FP instruction after a switch traps. */
 #pragma once
 
-#include <cella/types.h>
+#include <cella/util.h>
 
 struct fpu_state {
     __uint128_t q[32];
@@ -14,6 +14,12 @@ struct tcb;
 
 /* Arms or disarms the FP trap for the thread about to run. */
 void fpu_switch_to(struct tcb *t);
+extern struct tcb *fpu_owner;
+extern bool fpu_trapping;
+static ALWAYS_INLINE bool fpu_switch_needed(const struct tcb *next)
+{
+    return (next != fpu_owner) != fpu_trapping;
+}
 /* The trap: saves the previous owner's registers and loads t's. */
 void fpu_take_ownership(struct tcb *t);
 /* A thread is going away: its registers must not be saved into freed memory. */
