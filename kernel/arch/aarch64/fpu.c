@@ -7,8 +7,6 @@
 #include <arch/sysreg.h>
 #include <cella/tcb.h>
 
-#define CPTR_EL2_RES1 0x33ffUL
-#define CPTR_TFP BIT(10)
 
 void fpu_save(struct fpu_state *state);
 void fpu_load(const struct fpu_state *state);

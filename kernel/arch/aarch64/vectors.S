@@ -20,16 +20,30 @@
 
 /* Save x0-x30, SP_EL0, ELR and SPSR into the context SP_EL2 points at. */
 .macro save_user_context
-    stp     x0, x1, [sp, #CTX_X(0)]
-    stp     x2, x3, [sp, #CTX_X(2)]
-    stp     x4, x5, [sp, #CTX_X(4)]
-    stp     x6, x7, [sp, #CTX_X(6)]
-    stp     x8, x9, [sp, #CTX_X(8)]
-    stp     x10, x11, [sp, #CTX_X(10)]
-    stp     x12, x13, [sp, #CTX_X(12)]
-    stp     x14, x15, [sp, #CTX_X(14)]
-    stp     x16, x17, [sp, #CTX_X(16)]
-    stp     x18, x19, [sp, #CTX_X(18)]
+    save_preserved_registers
+    save_scratch_registers sp
+.endm
+
+/*
+ * x0-x18: the registers a Cella system call may clobber (docs/abi.md), so
+ * the fastpath does not save them; everything else saves them after it.
+ */
+.macro save_scratch_registers base
+    stp     x0, x1, [\base, #CTX_X(0)]
+    stp     x2, x3, [\base, #CTX_X(2)]
+    stp     x4, x5, [\base, #CTX_X(4)]
+    stp     x6, x7, [\base, #CTX_X(6)]
+    stp     x8, x9, [\base, #CTX_X(8)]
+    stp     x10, x11, [\base, #CTX_X(10)]
+    stp     x12, x13, [\base, #CTX_X(12)]
+    stp     x14, x15, [\base, #CTX_X(14)]
+    stp     x16, x17, [\base, #CTX_X(16)]
+    str     x18, [\base, #CTX_X(18)]
+.endm
+
+/* x19-x30, SP_EL0, ELR and SPSR. */
+.macro save_preserved_registers
+    str     x19, [sp, #CTX_X(19)]
     stp     x20, x21, [sp, #CTX_X(20)]
     stp     x22, x23, [sp, #CTX_X(22)]
     stp     x24, x25, [sp, #CTX_X(24)]
@@ -119,9 +133,14 @@ idle_irq:
     mov     sp, x20
     b       handle_idle_interrupt
 
-/* Cella system calls (svc #1) with x7 = Call or ReplyRecv try the fastpath first. */
+/*
+ * Cella system calls (svc #1) with x7 = Call or ReplyRecv try the fastpath
+ * first, with the arguments still in x0-x6 and the thread in x7 (a thread's
+ * context is the start of its TCB); it saves them itself if it gives up.
+ * x8-x18 are not saved on that path: those system calls may clobber them.
+ */
 lower_sync:
-    save_user_context
+    save_preserved_registers
     enter_kernel_stack
     mrs     x20, esr_el2
     mov     w21, #(ESR_SVC_CELLA & 0xffff)
@@ -129,11 +148,16 @@ lower_sync:
     cmp     w20, w21
     b.ne    1f
     cmp     x7, #SYS_CALL
-    b.eq    fastpath_call
+    b.eq    2f
     cmp     x7, #SYS_REPLY_RECV
-    b.eq    fastpath_reply_recv
-1:  mov     x0, x19
+    b.eq    3f
+1:  save_scratch_registers x19
+    mov     x0, x19
     b       handle_lower_sync
+2:  mov     x7, x19
+    b       fastpath_call
+3:  mov     x7, x19
+    b       fastpath_reply_recv
 
 lower_irq:
     save_user_context
@@ -180,6 +204,34 @@ FUNCTION(restore_user_context)
     ldp     x28, x29, [sp, #CTX_X(28)]
     eret
 END(restore_user_context)
+
+/*
+ * void fastpath_restore(badge, info, mr0, mr1, mr2, mr3, struct user_context *ctx):
+ * returns to a thread with a fresh message in x0-x5, x6 and x7 (error) zero,
+ * and everything else from its context. Never returns.
+ */
+FUNCTION(fastpath_restore)
+    mov     sp, x6
+    ldp     x22, x23, [sp, #CTX_ELR]
+    msr     elr_el2, x22
+    msr     spsr_el2, x23
+    ldp     x30, x21, [sp, #CTX_X(30)]
+    msr     sp_el0, x21
+    ldp     x8, x9, [sp, #CTX_X(8)]
+    ldp     x10, x11, [sp, #CTX_X(10)]
+    ldp     x12, x13, [sp, #CTX_X(12)]
+    ldp     x14, x15, [sp, #CTX_X(14)]
+    ldp     x16, x17, [sp, #CTX_X(16)]
+    ldp     x18, x19, [sp, #CTX_X(18)]
+    ldp     x20, x21, [sp, #CTX_X(20)]
+    ldp     x22, x23, [sp, #CTX_X(22)]
+    ldp     x24, x25, [sp, #CTX_X(24)]
+    ldp     x26, x27, [sp, #CTX_X(26)]
+    ldp     x28, x29, [sp, #CTX_X(28)]
+    mov     x6, #0
+    mov     x7, #0
+    eret
+END(fastpath_restore)
 
 /* void arch_idle(void): waits for interrupts on an empty kernel stack; never returns. */
 FUNCTION(arch_idle)

@@ -1,8 +1,17 @@
-/* Entered from vectors.S with the caller's x0-x6 still in registers. */
+/*
+ * Entered from vectors.S with the caller's x0-x6 still in registers and the
+ * calling thread in x7. They return only in the sense of a tail call: every
+ * way out ends in a return to user level.
+ */
 #pragma once
 
-#include <cella/util.h>
+#include <cella/tcb.h>
 
-NORETURN void fastpath_call(word_t cptr, word_t info, word_t mr0, word_t mr1, word_t mr2, word_t mr3);
-NORETURN void fastpath_reply_recv(word_t cptr, word_t info, word_t mr0, word_t mr1, word_t mr2,
-                                  word_t mr3, word_t reply_cptr);
+void fastpath_call(word_t cptr, word_t info, word_t mr0, word_t mr1, word_t mr2, word_t mr3,
+                   word_t reply_cptr, struct tcb *caller);
+void fastpath_reply_recv(word_t cptr, word_t info, word_t mr0, word_t mr1, word_t mr2, word_t mr3,
+                         word_t reply_cptr, struct tcb *server);
+
+/* vectors.S: back to user level with a message in x0-x5 (declared returning so calls can be tail calls). */
+void fastpath_restore(word_t badge, word_t info, word_t mr0, word_t mr1, word_t mr2, word_t mr3,
+                      struct user_context *ctx);

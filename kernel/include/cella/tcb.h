@@ -94,7 +94,11 @@ void thread_cancel_ipc(struct tcb *t);
 void thread_destroy(struct tcb *t);
 word_t thread_message_register(struct tcb *t, unsigned i);
 void thread_set_message_register(struct tcb *t, unsigned i, word_t value);
-cap_t thread_cspace(struct tcb *t);
+
+static inline cap_t thread_cspace(const struct tcb *t)
+{
+    return t->slots[TCB_SLOT_CSPACE].cap;
+}
 
 /* scheduler.c */
 void sched_enqueue(struct tcb *t);
@@ -104,17 +108,21 @@ void sched_wake(struct tcb *t, bool switch_if_higher);
 void sched_tick(void);
 int sched_highest_ready(void);
 
+/*
+ * Which priorities have ready threads: one bit per level, and a summary bit
+ * per word of levels, so the highest is two count-leading-zeros away.
+ */
+struct ready_levels {
+    word_t summary;
+    word_t levels[PRIORITY_LEVELS / WORD_BITS];
+};
+extern struct ready_levels ready_levels;
+
 /* Whether any ready thread outranks prio; the fastpath's one scheduling question. */
-extern word_t ready_bitmap[PRIORITY_LEVELS / WORD_BITS];
 static ALWAYS_INLINE bool sched_ready_above(unsigned prio)
 {
-    unsigned w = prio / WORD_BITS;
-    if (ready_bitmap[w] & ~MASK_UPTO64(prio % WORD_BITS + 1))
-        return true;
-    for (unsigned i = w + 1; i < PRIORITY_LEVELS / WORD_BITS; i++)
-        if (ready_bitmap[i])
-            return true;
-    return false;
+    unsigned w = prio / WORD_BITS, b = prio % WORD_BITS;
+    return ((ready_levels.levels[w] >> b) >> 1) != 0 || ((ready_levels.summary >> w) >> 1) != 0;
 }
 void sched_yield(void);
 NORETURN void kernel_exit(void);

@@ -30,38 +30,77 @@ static ALWAYS_INLINE bool runs_next(const struct tcb *woken)
     return !sched_ready_above(woken->priority);
 }
 
-static ALWAYS_INLINE void deliver(struct tcb *to, word_t badge, word_t info, word_t mr0, word_t mr1,
-                           word_t mr2, word_t mr3)
-{
-    to->ctx.x[0] = badge;
-    to->ctx.x[1] = msginfo_new(msginfo_label(info), 0, 0, msginfo_length(info));
-    to->ctx.x[2] = mr0;
-    to->ctx.x[3] = mr1;
-    to->ctx.x[4] = mr2;
-    to->ctx.x[5] = mr3;
-    to->ctx.x[6] = 0;
-    to->ctx.x[7] = 0;
-    to->state = THREAD_RUNNING;
-}
+/*
+ * The general path, for anything the fastpath does not take: it wants the
+ * arguments saved. One function per system call keeps the arguments to
+ * eight registers, so the fastpath can leave with a plain branch.
+ */
+#define GIVE_UP(name, number)                                                            \
+    static __attribute__((noinline)) void name(struct tcb *self, word_t cptr, word_t info, \
+                                               word_t mr0, word_t mr1, word_t mr2, word_t mr3, \
+                                               word_t reply)                             \
+    {                                                                                    \
+        word_t *x = self->ctx.x;                                                         \
+        x[0] = cptr;                                                                     \
+        x[1] = info;                                                                     \
+        x[2] = mr0;                                                                      \
+        x[3] = mr1;                                                                      \
+        x[4] = mr2;                                                                      \
+        x[5] = mr3;                                                                      \
+        x[6] = reply;                                                                    \
+        x[7] = number;                                                                   \
+        handle_syscall();                                                                \
+    }
+GIVE_UP(give_up_call, SYS_CALL)
+GIVE_UP(give_up_reply_recv, SYS_REPLY_RECV)
 
-static ALWAYS_INLINE NORETURN void switch_to(struct tcb *from, struct tcb *to)
+/* Switching to another VSpace: out of line, as it has a VMID to find. */
+static __attribute__((noinline)) void switch_slowly(struct tcb *from, struct tcb *to, word_t badge,
+                                                    word_t info, word_t mr0, word_t mr1, word_t mr2,
+                                                    word_t mr3)
 {
-    arch_switch_thread_fast(from, to);
+    arch_switch_thread(from, to);
     current_thread = to;
-    restore_user_context(&to->ctx);
+    fastpath_restore(badge, info, mr0, mr1, mr2, mr3, &to->ctx);
 }
 
-void fastpath_call(word_t cptr, word_t info, word_t mr0, word_t mr1, word_t mr2, word_t mr3)
+/* Runs `to` with the message in its registers; nothing of it goes through memory. */
+static ALWAYS_INLINE void switch_with_message(struct tcb *from, struct tcb *to, word_t badge,
+                                             word_t info, word_t mr0, word_t mr1, word_t mr2,
+                                             word_t mr3)
 {
-    struct tcb *caller = current_thread;
+    info = msginfo_new(msginfo_label(info), 0, 0, msginfo_length(info));
+    to->state = THREAD_RUNNING;
+    if (unlikely(to->slots[TCB_SLOT_VSPACE].cap.w0 != from->slots[TCB_SLOT_VSPACE].cap.w0)) {
+        switch_slowly(from, to, badge, info, mr0, mr1, mr2, mr3);
+        return;
+    }
+    fpu_switch_inline(to);
+    word_t tls;
+    __asm__ volatile("mrs %0, tpidr_el0" : "=r"(tls));
+    from->tls_base = tls;
+    __asm__ volatile("msr tpidr_el0, %0" ::"r"(to->tls_base));
+    __asm__ volatile("msr tpidrro_el0, %0" ::"r"(to->ipc_buffer_addr));
+    current_thread = to;
+    fastpath_restore(badge, info, mr0, mr1, mr2, mr3, &to->ctx);
+}
+
+void fastpath_call(word_t cptr, word_t info, word_t mr0, word_t mr1, word_t mr2, word_t mr3,
+                   word_t reply_cptr, struct tcb *caller)
+{
     cap_t cap = lookup_cap(caller, cptr);
-    if (!short_message(info) || cap_type(cap) != CAP_ENDPOINT || !cap_has_rights(cap, RIGHT_WRITE))
-        handle_syscall();
+    if (unlikely(!short_message(info) || cap_type(cap) != CAP_ENDPOINT ||
+                 !cap_has_rights(cap, RIGHT_WRITE))) {
+        give_up_call(caller, cptr, info, mr0, mr1, mr2, mr3, reply_cptr);
+        return;
+    }
     struct endpoint *ep = cap_ptr(cap);
     struct tcb *server = ep->queue.head;
-    if (!server || server->state != THREAD_BLOCKED_ON_RECV || !server->reply || server->vcpu ||
-        !runs_next(server))
-        handle_syscall();
+    if (unlikely(!server || server->state != THREAD_BLOCKED_ON_RECV || !server->reply ||
+                 server->vcpu || !runs_next(server))) {
+        give_up_call(caller, cptr, info, mr0, mr1, mr2, mr3, reply_cptr);
+        return;
+    }
 
     ep->queue.head = server->ep_next; /* the server is the head */
     if (server->ep_next)
@@ -76,30 +115,32 @@ void fastpath_call(word_t cptr, word_t info, word_t mr0, word_t mr1, word_t mr2,
     reply->can_grant = cap_has_rights(cap, RIGHT_GRANT_REPLY);
     caller->reply = reply;
     caller->state = THREAD_BLOCKED_ON_REPLY;
-    deliver(server, cap_badge(cap), info, mr0, mr1, mr2, mr3);
-    switch_to(caller, server);
+    switch_with_message(caller, server, cap_badge(cap), info, mr0, mr1, mr2, mr3);
 }
 
 void fastpath_reply_recv(word_t cptr, word_t info, word_t mr0, word_t mr1, word_t mr2, word_t mr3,
-                         word_t reply_cptr)
+                         word_t reply_cptr, struct tcb *server)
 {
-    struct tcb *server = current_thread;
     cap_t ep_cap = lookup_cap(server, cptr), reply_cap = lookup_cap(server, reply_cptr);
-    if (!short_message(info) || cap_type(ep_cap) != CAP_ENDPOINT ||
-        !cap_has_rights(ep_cap, RIGHT_READ) || cap_type(reply_cap) != CAP_REPLY)
-        handle_syscall();
+    if (unlikely(!short_message(info) || cap_type(ep_cap) != CAP_ENDPOINT ||
+                 !cap_has_rights(ep_cap, RIGHT_READ) || cap_type(reply_cap) != CAP_REPLY)) {
+        give_up_reply_recv(server, cptr, info, mr0, mr1, mr2, mr3, reply_cptr);
+        return;
+    }
     struct endpoint *ep = cap_ptr(ep_cap);
     struct reply *reply = cap_ptr(reply_cap);
     struct tcb *caller = reply->caller;
     struct tcb *waiting = ep->queue.head;
-    if (!caller || caller->fault.kind || caller->vcpu || reply->server ||
-        (waiting && waiting->state == THREAD_BLOCKED_ON_SEND) ||
-        (server->bound_notification && server->bound_notification->word) || !runs_next(caller))
-        handle_syscall();
+    if (unlikely(!caller || caller->fault.kind || caller->vcpu || reply->server ||
+                 (waiting && waiting->state == THREAD_BLOCKED_ON_SEND) ||
+                 (server->bound_notification && server->bound_notification->word) ||
+                 !runs_next(caller))) {
+        give_up_reply_recv(server, cptr, info, mr0, mr1, mr2, mr3, reply_cptr);
+        return;
+    }
 
     reply->caller = NULL;
     caller->reply = NULL;
-    deliver(caller, 0, info, mr0, mr1, mr2, mr3);
     server->state = THREAD_BLOCKED_ON_RECV;
     server->blocked_on = ep;
     server->reply = reply;
@@ -111,5 +152,5 @@ void fastpath_reply_recv(word_t cptr, word_t info, word_t mr0, word_t mr1, word_
     else
         ep->queue.head = server;
     ep->queue.tail = server;
-    switch_to(server, caller);
+    switch_with_message(server, caller, 0, info, mr0, mr1, mr2, mr3);
 }

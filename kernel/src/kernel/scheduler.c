@@ -13,7 +13,7 @@ struct tcb *current_thread;
 static struct thread_list {
     struct tcb *head, *tail;
 } ready[PRIORITY_LEVELS];
-word_t ready_bitmap[PRIORITY_LEVELS / WORD_BITS];
+struct ready_levels ready_levels;
 static struct tcb *candidate;
 
 static bool is_queued(const struct tcb *t)
@@ -23,10 +23,15 @@ static bool is_queued(const struct tcb *t)
 
 static void mark(unsigned prio, bool nonempty)
 {
+    unsigned w = prio / WORD_BITS;
     if (nonempty)
-        ready_bitmap[prio / WORD_BITS] |= BIT(prio % WORD_BITS);
+        ready_levels.levels[w] |= BIT(prio % WORD_BITS);
     else
-        ready_bitmap[prio / WORD_BITS] &= ~BIT(prio % WORD_BITS);
+        ready_levels.levels[w] &= ~BIT(prio % WORD_BITS);
+    if (ready_levels.levels[w])
+        ready_levels.summary |= BIT(w);
+    else
+        ready_levels.summary &= ~BIT(w);
 }
 
 void sched_enqueue(struct tcb *t)
@@ -82,10 +87,10 @@ void sched_dequeue(struct tcb *t)
 /* Highest priority with a ready thread, or -1. */
 int sched_highest_ready(void)
 {
-    for (int w = PRIORITY_LEVELS / WORD_BITS - 1; w >= 0; w--)
-        if (ready_bitmap[w])
-            return w * WORD_BITS + (WORD_BITS - 1 - __builtin_clzl(ready_bitmap[w]));
-    return -1;
+    if (!ready_levels.summary)
+        return -1;
+    int w = WORD_BITS - 1 - __builtin_clzl(ready_levels.summary);
+    return w * WORD_BITS + (WORD_BITS - 1 - __builtin_clzl(ready_levels.levels[w]));
 }
 
 void sched_wake(struct tcb *t, bool switch_if_higher)

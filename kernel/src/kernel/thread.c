@@ -22,11 +22,6 @@ void thread_init(struct tcb *t)
 #endif
 }
 
-cap_t thread_cspace(struct tcb *t)
-{
-    return t->slots[TCB_SLOT_CSPACE].cap;
-}
-
 word_t thread_message_register(struct tcb *t, unsigned i)
 {
     if (i < MSG_REGISTERS_IN_CPU)
@@ -42,8 +37,11 @@ void thread_set_message_register(struct tcb *t, unsigned i, word_t value)
         t->ipc_buffer->msg[i] = value;
 }
 
+/* A thread taken out of a blocking system call finds ERR_CANCELLED when it next runs. */
 void thread_cancel_ipc(struct tcb *t)
 {
+    if (t->state >= THREAD_BLOCKED_ON_RECV)
+        thread_set_error(t, ERR_CANCELLED, 0);
     switch (t->state) {
     case THREAD_BLOCKED_ON_SEND:
     case THREAD_BLOCKED_ON_RECV:

@@ -10,7 +10,7 @@
  *        x6 reply-object cptr    x7 system-call number
  *   out: x0 badge                x1 message info   x2-x5 message registers 0-3
  *        x6 error detail         x7 error code (ERR_*; 0 on success)
- * Every other register is preserved.
+ * x8-x18 may be clobbered, as by a function call; every other register is preserved.
  */
 #pragma once
 

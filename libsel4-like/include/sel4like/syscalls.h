@@ -44,7 +44,8 @@ static inline struct sys_result sys_raw(uint64_t number, cptr_t cptr, uint64_t i
     __asm__ volatile("svc #1"
                      : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3), "+r"(x4), "+r"(x5), "+r"(x6), "+r"(x7)
                      :
-                     : "memory");
+                     : "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17", "x18",
+                       "memory");
     if (out) {
         out[0] = x2;
         out[1] = x3;
