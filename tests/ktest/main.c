@@ -11,6 +11,7 @@ extern const struct ktest *const __start_ktests[], *const __stop_ktests[];
 static cptr_t pool_untyped; /* the biggest RAM Untyped: arenas come from it */
 static cptr_t arena_slot, first_test_slot;
 static int current_failed;
+cptr_t ktest_park;
 
 void ktest_fail(const char *file, int line, const char *what, long got, long want)
 {
@@ -33,6 +34,15 @@ static void find_pool(const struct boot_info *bi)
     }
 }
 
+/* A RAM Untyped other than the pool, for what lives through every test (the pool must stay empty). */
+static cptr_t spare_untyped(const struct boot_info *bi)
+{
+    for (unsigned i = 0; i < bi->untyped_count; i++)
+        if (!bi->untyped_list[i].is_device && bi->untyped.start + i != pool_untyped)
+            return bi->untyped.start + i;
+    return 0;
+}
+
 static void sweep_slots(cptr_t from, cptr_t to)
 {
     for (cptr_t s = from; s < to; s++)
@@ -49,6 +59,8 @@ static int run_one(const struct boot_info *bi, const struct ktest *t)
         return 1;
     }
     t->run(&env);
+    /* A failed test may leave the initializer changed: put back what tests change. */
+    tcb_set_priority(INIT_CAP_TCB, INIT_CAP_TCB, MAIN_PRIORITY);
     cnode_revoke(INIT_CAP_CNODE, arena_slot, 64);
     cnode_delete(INIT_CAP_CNODE, arena_slot, 64);
     sweep_slots(first_test_slot, env.slot_end);
@@ -60,7 +72,12 @@ int main(void)
     const struct boot_info *bi = runtime_boot_info;
     find_pool(bi);
     arena_slot = bi->empty.start;
-    first_test_slot = arena_slot + 1;
+    ktest_park = arena_slot + 1;
+    first_test_slot = arena_slot + 2;
+    if (untyped_retype(spare_untyped(bi), OBJ_NOTIFICATION, 0, INIT_CAP_CNODE, 0, 0, ktest_park, 1)) {
+        printf("ktest: cannot make the parking notification\nCELLA FAIL\n");
+        return 1;
+    }
     tcb_set_priority(INIT_CAP_TCB, INIT_CAP_TCB, MAIN_PRIORITY);
     sys_debug_name_thread(INIT_CAP_TCB, "ktest");
     unsigned passed = 0, failed = 0;

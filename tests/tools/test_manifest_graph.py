@@ -90,23 +90,23 @@ class ExplainTest(unittest.TestCase):
 
     def test_server_caps_and_client_caps_with_their_lines(self):
         auth = self.section("cell auth:")
-        self.assertRegex(auth, r"\n +1  its endpoint \(read\): receives calls on pay  \[.*wallet\.toml:97\]")
-        self.assertRegex(auth, r"\n +2  its reply object")
-        self.assertRegex(auth, r"\n +3  endpoint of cell wallet \(write, badge 0x7\): calls over 'sign'  "
+        self.assertRegex(auth, r"\n +2  its endpoint \(read\): receives calls on pay  \[.*wallet\.toml:97\]")
+        self.assertRegex(auth, r"\n +3  its reply object")
+        self.assertRegex(auth, r"\n +4  endpoint of cell wallet \(write, badge 0x7\): calls over 'sign'  "
                                r"\[.*wallet\.toml:103\]")
         self.assertIn("calls from persona work over 'pay' arrive with badge 0x1", auth)
 
     def test_notifications_and_irqs(self):
         console = self.section("cell console:")
-        self.assertRegex(console, r"1  its notification \(read\), bound to its TCB")
-        self.assertRegex(console, r"2  notification of cell billing \(write, badge 0x20\): signals over 'tick'")
-        self.assertRegex(console, r"3  IRQ handler for IRQ 34 'rtc_irq': signals bit 0 of its notification  "
+        self.assertRegex(console, r"2  its notification \(read\), bound to its TCB")
+        self.assertRegex(console, r"3  notification of cell billing \(write, badge 0x20\): signals over 'tick'")
+        self.assertRegex(console, r"4  IRQ handler for IRQ 34 'rtc_irq': signals bit 0 of its notification  "
                                   r"\[.*wallet\.toml:73\]")
         self.assertIn("mapped for it, without frame capabilities: rtc", console)
 
     def test_frame_caps_only_when_asked(self):
         _, text, _ = h.run_cli("explain", GRANTS)
-        self.assertRegex(text, r"2-3  2 frame capabilities of map 'frames' \(rw\)  \[.*inline_and_grants\.toml:\d+\]")
+        self.assertRegex(text, r"3-4  2 frame capabilities of map 'frames' \(rw\)  \[.*inline_and_grants\.toml:\d+\]")
         self.assertNotRegex(self.text, r"frame capabilit(y|ies) of")
         self.assertIn("none: it can reach nothing", text)
 

@@ -219,10 +219,10 @@ class PlanTest(unittest.TestCase):
         s = Scenario(HEAD + cells("a", "b") + call("a", "b", "badge = 2") + call("b", "a") + notify("a", "b", "ping")
                      + '\n[[channel]]\nname = "second"\nkind = "call"\nclient = "a"\nserver = "b"\n')
         a, b = (s.plans[s.thing(n)] for n in ("a", "b"))
-        self.assertEqual((b.endpoint_slot, b.reply_slot, b.notification_slot), (1, 2, 3))
+        self.assertEqual((b.endpoint_slot, b.reply_slot, b.notification_slot), (2, 3, 4))
         badges = {e.name: e.badge for e in b.ends if e.kind == caps.CALL_SERVER}
         self.assertEqual(badges, {"a_b": 2, "second": 1})        # explicit first, then the lowest free
-        self.assertEqual([e.slot for e in a.ends], [3, 1, 4, 5])  # a serves b_a: endpoint 1, reply 2
+        self.assertEqual([e.slot for e in a.ends], [4, 2, 5, 6])  # a serves b_a: endpoint 2, reply 3
         self.assertEqual(a.cnode_radix, 4)
 
 

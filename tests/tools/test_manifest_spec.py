@@ -108,7 +108,7 @@ class RoundTripTest(unittest.TestCase):
         self.assertEqual((auth["restart"], auth["restart_limit"]), (1, 0))
         wallet = self.cell("wallet")
         self.assertEqual((wallet["restart"], wallet["restart_limit"]), (2, 3))
-        self.assertEqual((wallet["endpoint_slot"], wallet["reply_slot"]), (1, 2))
+        self.assertEqual((wallet["endpoint_slot"], wallet["reply_slot"]), (2, 3))
         self.assertEqual(self.cell("console")["program"], "driver.elf")
         self.assertEqual(self.cell("console")["endpoint_slot"], 0)
         self.assertGreaterEqual(auth["cnode_radix"], 4)
@@ -136,7 +136,7 @@ class RoundTripTest(unittest.TestCase):
         sign, pay = ends["sign"], ends["pay"]
         self.assertEqual((sign["kind"], sign["badge"], sign["rights"], sign["peer_kind"]), (1, 7, 1, 1))
         self.assertEqual(self.spec["cell"][sign["peer"]]["name"], "wallet")
-        self.assertEqual((pay["kind"], pay["slot"], pay["peer_kind"]), (2, 1, 2))
+        self.assertEqual((pay["kind"], pay["slot"], pay["peer_kind"]), (2, 2, 2))
         self.assertEqual(self.spec["persona"][pay["peer"]]["name"], "work")
         self.assertEqual(self.spec["channel"][sign["channel"]]["name"], "sign")
 

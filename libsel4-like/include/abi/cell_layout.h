@@ -13,3 +13,11 @@
 #define CELL_STACK_TOP 0x30000000UL        /* stack: [top - stack_size, top) */
 #define CELL_RESERVED_END 0x40000000UL     /* manifest regions go at or above this */
 #define CELL_VSPACE_END (1UL << 39)
+
+/*
+ * A cell's CNode: slot 0 stays empty, slot 1 holds a badged capability to
+ * the initializer's endpoint, where the cell's faults (and its exit) go; the
+ * manifest tool assigns the slots from 2 up (tools/cellatools/manifest/caps.py).
+ */
+#define CELL_SUPERVISOR_SLOT 1
+#define CELL_FIRST_FREE_SLOT 2

@@ -2,7 +2,8 @@
 
 This is the one place that decides a cell's CSpace: explain prints it, the
 proof reasons over it and the spec encoder writes it. Layout of a cell's
-CNode (slot 0 stays empty):
+CNode (slot 0 stays empty, slot 1 is the initializer's endpoint for faults
+and exit, layout.CELL_SUPERVISOR_SLOT):
 
   its endpoint and reply object   if it serves at least one call channel
   its notification                if anything signals it (a notify channel or an IRQ)
@@ -55,7 +56,7 @@ class Plan:
     notification_slot: int = 0
     ends: list = field(default_factory=list)
     frame_slots: dict = field(default_factory=dict)   # Map -> first slot of its frame caps
-    next_slot: int = 1
+    next_slot: int = layout.CELL_FIRST_FREE_SLOT
 
     def take_slots(self, count=1):
         if self.subject.kind != "cell":

@@ -1,5 +1,6 @@
 """explain: every capability each subject will hold, and the manifest line that grants it."""
 
+from .. import layout
 from .caps import CALL_CLIENT, CALL_SERVER, IRQ, NOTIFY_SIGNAL, NOTIFY_WAIT
 from .model import title
 from .proof import rights_text
@@ -22,7 +23,7 @@ def explain_cell(cell, plan, report):
     caps = cell_caps(cell, plan)
     for slot, text, entry in caps:
         lines.append(f"  {slot:>5}  {text}  [{report.where(entry)}]")
-    if not caps:
+    if len(caps) == 1:  # only the initializer's endpoint
         lines.append(f"  {'-':>5}  none: it can reach nothing and nothing can reach it by IPC")
     lines += [f"  {'':>5}  {text}  [{report.where(entry)}]" for text, entry in arrivals(plan)]
     uncapped = [m.name for m in cell.maps if not m.frame_caps]
@@ -33,7 +34,8 @@ def explain_cell(cell, plan, report):
 
 def cell_caps(cell, plan):
     """(slot, description, granting entry) for every capability in the cell's CNode."""
-    caps = []
+    caps = [(layout.CELL_SUPERVISOR_SLOT, "the initializer's endpoint (write, badged): where its "
+             "faults and its exit go", cell.entry)]
     if plan.endpoint_slot:
         serves = ", ".join(e.name for e in plan.ends if e.kind == CALL_SERVER)
         caps.append((plan.endpoint_slot, f"its endpoint (read): receives calls on {serves}",
