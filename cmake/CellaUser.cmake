@@ -28,15 +28,39 @@ function(cella_user_flags target)
   endif()
 endfunction()
 
-# cella_add_program(<name> SOURCES <file>... [LIBRARIES <lib>...]): a user ELF, <name>.elf.
+# cella_add_program(<name> SOURCES <file>... [LIBRARIES <lib>...] [INITIALIZER]): a user ELF,
+# <name>.elf. INITIALIZER programs run first and get a static heap; cells get theirs from
+# the manifest. Cell programs go to ${CMAKE_BINARY_DIR}/programs, where manifests find them.
+set(CELLA_PROGRAM_DIR "${CMAKE_BINARY_DIR}/programs")
 function(cella_add_program name)
-  cmake_parse_arguments(P "" "" "SOURCES;LIBRARIES" ${ARGN})
+  cmake_parse_arguments(P "INITIALIZER" "" "SOURCES;LIBRARIES" ${ARGN})
   add_executable(${name} ${P_SOURCES} $<TARGET_OBJECTS:cella_crt0>)
   set_target_properties(${name} PROPERTIES SUFFIX ".elf" LINK_DEPENDS "${PROJECT_SOURCE_DIR}/runtime/user.ld")
   cella_user_flags(${name})
   target_link_options(${name} PRIVATE ${CELLA_STATIC_LINK_FLAGS} -T "${PROJECT_SOURCE_DIR}/runtime/user.ld")
   target_link_libraries(${name} PRIVATE -Wl,--start-group ${P_LIBRARIES} cella_runtime sel4like
                         "${CELLA_MUSL_LIBC}" "${CELLA_LIBGCC}" -Wl,--end-group)
+  if(P_INITIALIZER)
+    target_link_options(${name} PRIVATE -Wl,-u,runtime_static_heap)
+  else()
+    set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY "${CELLA_PROGRAM_DIR}")
+  endif()
+endfunction()
+
+# cella_system(<name> MANIFEST <toml> PROGRAMS <target>...): the manifest checked, proven and
+# packed with the kernel, the initializer and the programs into <name>.elf.
+function(cella_system name)
+  cmake_parse_arguments(S "" "MANIFEST" "PROGRAMS" ${ARGN})
+  set(out "${CMAKE_CURRENT_BINARY_DIR}/${name}.elf")
+  file(GLOB_RECURSE tool_sources CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/tools/cellatools/*.py")
+  add_custom_command(OUTPUT "${out}"
+    COMMAND "${Python3_EXECUTABLE}" "${PROJECT_SOURCE_DIR}/tools/cella-manifest" build "${S_MANIFEST}"
+            --kernel $<TARGET_FILE:kernel> --initializer $<TARGET_FILE:initializer>
+            --program-dir "${CELLA_PROGRAM_DIR}" -o "${out}"
+    DEPENDS "${S_MANIFEST}" kernel initializer ${S_PROGRAMS} ${tool_sources}
+    COMMENT "Checking and packing ${name}"
+    VERBATIM)
+  add_custom_target(${name} ALL DEPENDS "${out}")
 endfunction()
 
 # cella_image(<target> INITIALIZER <program target> [FILES name=path...] [KERNEL <kernel target>]):

@@ -37,10 +37,14 @@
 #define TIOCGWINSZ 0x5413
 #define SIGABRT 6
 
-#define HEAP_SIZE (8u << 20)
-static char heap[HEAP_SIZE] __attribute__((aligned(4096)));
-static uintptr_t heap_break = (uintptr_t)heap;     /* brk grows up */
-static uintptr_t heap_mmap_top = (uintptr_t)heap + HEAP_SIZE; /* mmap grows down */
+/* The heap: brk grows up from its base, anonymous mmap grows down from its top. */
+static uintptr_t heap_base, heap_break, heap_mmap_top;
+
+void runtime_heap_init(void *base, size_t size)
+{
+    heap_base = heap_break = (uintptr_t)base;
+    heap_mmap_top = (uintptr_t)base + size;
+}
 
 struct iovec_abi {
     const void *base;
@@ -49,7 +53,7 @@ struct iovec_abi {
 
 static long sys_brk(uintptr_t wanted)
 {
-    if (wanted >= (uintptr_t)heap && wanted <= heap_mmap_top)
+    if (wanted >= heap_base && wanted <= heap_mmap_top)
         heap_break = wanted;
     return (long)heap_break;
 }

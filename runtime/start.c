@@ -22,6 +22,7 @@ int main(int argc, char **argv, char **envp);
 extern char _start[];
 
 const struct boot_info *runtime_boot_info;
+const struct cell_info *runtime_cell_info;
 
 static void nothing(void)
 {
@@ -36,12 +37,20 @@ static uintptr_t process_block[] = {
 
 _Noreturn void runtime_start(void *info);
 
+/* Either the kernel's boot info (the initializer) or the cell-info page (a cell) arrives in x0. */
 _Noreturn void runtime_start(void *info)
 {
     const struct boot_info *boot = info;
+    const struct cell_info *cell = info;
     if (boot->magic == BOOT_INFO_MAGIC) {
         runtime_boot_info = boot;
         tcb_set_syscall_emulation(INIT_CAP_TCB, (uint64_t)(uintptr_t)_start + 4);
+        if (runtime_static_heap)
+            runtime_heap_init(runtime_static_heap, RUNTIME_STATIC_HEAP_SIZE);
+    } else if (cell->magic == CELL_INFO_MAGIC) {
+        runtime_cell_info = cell;
+        runtime_heap_init((void *)(uintptr_t)cell->heap_base, cell->heap_size);
+        runtime_cell_console_init();
     }
     process_block[0] = (uintptr_t)"cella";
     __libc_start_main(main, 1, (char **)process_block, nothing, nothing, 0);

@@ -142,6 +142,52 @@ uint64_t env_fault_reply(cptr_t reply, uint64_t label, unsigned length, uint64_t
     return sys_reply(reply, msginfo_new(label, 0, 0, length), mr).error;
 }
 
+__asm__(".pushsection .text.probes, \"ax\"\n"
+        ".balign 4\n"
+        ".global probe_load\n"
+        "probe_load:\n"
+        "    ldr x0, [x0]\n"
+        "    ret\n"
+        ".global probe_store\n"
+        "probe_store:\n"
+        "    str x1, [x0]\n"
+        "    ret\n"
+        ".popsection\n");
+
+static volatile uint64_t probe_value, probe_done;
+static volatile bool probe_write;
+
+static void probe(uint64_t addr)
+{
+    if (probe_write)
+        probe_store(addr, probe_value);
+    else
+        probe_value = probe_load(addr);
+    probe_done = 1;
+}
+
+unsigned env_probe(struct env *env, uint64_t addr, bool write, uint64_t *value, struct fault_msg *f)
+{
+    struct helper h;
+    struct fault_msg m;
+    cptr_t ep = env_object(env, OBJ_ENDPOINT, 0), reply = env_object(env, OBJ_REPLY, 0);
+    probe_done = 0;
+    probe_write = write;
+    probe_value = value ? *value : 0;
+    if (!ep || !reply || !env_thread_named(env, &h, probe, addr, MAIN_PRIORITY + 1, ep, "probe"))
+        return ~0u;
+    if (probe_done) {
+        if (value)
+            *value = probe_value;
+        return FAULT_NONE;
+    }
+    if (!env_take_fault(ep, reply, &m))
+        return ~0u;
+    if (f)
+        *f = m;
+    return (unsigned)m.label;
+}
+
 uint64_t env_usec(void)
 {
     uint64_t ticks, freq;

@@ -103,6 +103,16 @@ bool env_take_fault(cptr_t ep, cptr_t reply, struct fault_msg *f);
 uint64_t env_fault_reply(cptr_t reply, uint64_t label, unsigned length, uint64_t mr0, uint64_t mr1,
                          uint64_t mr2);
 
+/* Memory accesses with known addresses: the access is the first instruction. */
+uint64_t probe_load(uint64_t addr);
+void probe_store(uint64_t addr, uint64_t value);
+/*
+ * Reads addr (or writes value there) from a fresh helper thread in our
+ * VSpace. Returns FAULT_NONE if the access went through (a read's value in
+ * *value), else the fault's kind, with its message in *f if f is not NULL.
+ */
+unsigned env_probe(struct env *env, uint64_t addr, bool write, uint64_t *value, struct fault_msg *f);
+
 /* The counter time, in microseconds. */
 uint64_t env_usec(void);
 
@@ -132,7 +142,7 @@ struct remote {
 };
 /* Code the remote threads run, position independent: see remote.c. */
 extern const char remote_code_start[], remote_code_end[];
-extern const char remote_counter[], remote_syscall_then_count[];
+extern const char remote_counter[], remote_syscall_then_count[], remote_load[];
 
 /* Makes the VSpace (or uses vspace if nonzero), the frames and an unstarted TCB. */
 bool env_remote(struct env *env, struct remote *r, cptr_t vspace, unsigned priority,

@@ -10,6 +10,8 @@
  * to the shared word, then wait on the endpoint.
  * remote_syscall_then_count: makes the system call preset in x0-x7, stores
  * its error (x7) in shared word 1, then goes on as remote_counter.
+ * remote_load: loads from the address in x13 into shared word 2, then goes
+ * on as remote_counter.
  */
 __asm__(".pushsection .text.remote, \"ax\"\n"
         ".balign 4\n"
@@ -28,6 +30,11 @@ __asm__(".pushsection .text.remote, \"ax\"\n"
         "    mov x6, #0\n"
         "    mov x7, #5\n" /* SYS_RECV */
         "    svc #1\n"
+        "    b remote_counter\n"
+        ".global remote_load\n"
+        "remote_load:\n"
+        "    ldr x12, [x13]\n"
+        "    str x12, [x10, #16]\n"
         "    b remote_counter\n"
         ".global remote_code_end\n"
         "remote_code_end:\n"

@@ -266,3 +266,125 @@ KTEST(ipc_deleting_endpoint_releases_waiters_with_error)
     tcb_set_priority(INIT_CAP_TCB, INIT_CAP_TCB, MAIN_PRIORITY);
     CHECK_EQ(g_seen[3], ERR_CANCELLED);
 }
+
+static void receive_into_seen(uint64_t arg)
+{
+    (void)arg;
+    uint64_t mr[4];
+    struct sys_result r = sys_recv(g_ep, mr, 0);
+    g_seen[4] = msginfo_label(r.info);
+    g_seen[5] = mr[0];
+    g_seen[6] = r.error + 1;
+}
+
+KTEST(ipc_nb_send_reaches_a_waiting_receiver)
+{
+    struct helper h;
+    g_ep = env_object(env, OBJ_ENDPOINT, 0);
+    g_seen[6] = 0;
+    CHECK(g_ep && env_thread(env, &h, receive_into_seen, 0, MAIN_PRIORITY + 1));
+    CHECK_EQ(g_seen[6], 0);
+    uint64_t mr[4] = { 31, 0, 0, 0 };
+    CHECK_OK(sys_nb_send(g_ep, msginfo_new(6, 0, 0, 1), mr).error);
+    CHECK_EQ(g_seen[6], 1);
+    CHECK_EQ(g_seen[4], 6);
+    CHECK_EQ(g_seen[5], 31);
+}
+
+KTEST(ipc_send_waits_for_a_lower_priority_receiver)
+{
+    struct helper h;
+    g_ep = env_object(env, OBJ_ENDPOINT, 0);
+    g_seen[6] = 0;
+    CHECK(g_ep && env_thread(env, &h, receive_into_seen, 0, MAIN_PRIORITY - 1));
+    CHECK_EQ(g_seen[6], 0); /* it has not run yet */
+    uint64_t mr[4] = { 32, 0, 0, 0 };
+    CHECK_OK(sys_send(g_ep, msginfo_new(7, 0, 0, 1), mr).error);
+    /* our Send blocked until the receiver took the message; it has not run on since */
+    CHECK_EQ(g_seen[6], 0);
+    env_run_lower();
+    CHECK_EQ(g_seen[6], 1);
+    CHECK_EQ(g_seen[4], 7);
+    CHECK_EQ(g_seen[5], 32);
+}
+
+KTEST(ipc_deleting_endpoint_releases_senders_with_error)
+{
+    struct helper h;
+    g_ep = env_object(env, OBJ_ENDPOINT, 0);
+    g_aux = env_object(env, OBJ_NOTIFICATION, 0);
+    g_seen[2] = 0;
+    CHECK(g_ep && g_aux && env_thread(env, &h, blocking_sender, 5, MAIN_PRIORITY + 1));
+    CHECK_EQ(g_seen[2], 0);
+    CHECK_OK(cnode_delete(INIT_CAP_CNODE, g_ep, 64));
+    CHECK_EQ(g_seen[2], ERR_CANCELLED + 1);
+}
+
+KTEST(ipc_call_and_send_need_write_right)
+{
+    cptr_t ep = env_object(env, OBJ_ENDPOINT, 0);
+    cptr_t recv_only = env_mint(env, ep, RIGHT_READ, 0);
+    CHECK(ep && recv_only);
+    uint64_t mr[4] = { 0 };
+    CHECK_EQ(sys_call(recv_only, 0, mr).error, ERR_INSUFFICIENT_RIGHTS);
+    CHECK_EQ(sys_send(recv_only, 0, mr).error, ERR_INSUFFICIENT_RIGHTS);
+    CHECK_EQ(sys_recv(ep | (1UL << 30), mr, 0).error, ERR_INVALID_CAPABILITY);
+}
+
+KTEST(ipc_grant_into_occupied_slot_transfers_nothing)
+{
+    struct helper h;
+    g_ep = env_object(env, OBJ_ENDPOINT, 0);
+    g_aux = env_object(env, OBJ_NOTIFICATION, 0);
+    cptr_t gift = env_object(env, OBJ_NOTIFICATION, 0);
+    cptr_t occupied = env_object(env, OBJ_ENDPOINT, 0);
+    CHECK(g_ep && g_aux && gift && occupied);
+    CHECK(env_thread(env, &h, grant_receiver, occupied, MAIN_PRIORITY + 1));
+    ipc_buffer()->caps_or_badges[0] = gift;
+    uint64_t mr[4] = { 0 };
+    CHECK_OK(sys_send(g_ep, msginfo_new(0, 0, 1, 0), mr).error);
+    CHECK_EQ(g_seen[0], 0);
+    CHECK_EQ(sys_debug_cap_identify(occupied), OBJ_ENDPOINT);
+}
+
+KTEST(ipc_grant_moves_at_most_one_capability)
+{
+    struct helper h;
+    g_ep = env_object(env, OBJ_ENDPOINT, 0);
+    g_aux = env_object(env, OBJ_NOTIFICATION, 0);
+    cptr_t gift1 = env_object(env, OBJ_NOTIFICATION, 0), gift2 = env_object(env, OBJ_FRAME_4K, 0);
+    cptr_t dest = env_slot(env);
+    CHECK(g_ep && g_aux && gift1 && gift2 && dest);
+    CHECK(env_thread(env, &h, grant_receiver, dest, MAIN_PRIORITY + 1));
+    ipc_buffer()->caps_or_badges[0] = gift1;
+    ipc_buffer()->caps_or_badges[1] = gift2;
+    uint64_t mr[4] = { 0 };
+    CHECK_OK(sys_send(g_ep, msginfo_new(0, 0, 2, 0), mr).error);
+    CHECK_EQ(g_seen[0], 1);
+    CHECK_EQ(sys_debug_cap_identify(dest), OBJ_NOTIFICATION); /* the first; the frame had nowhere to go */
+}
+
+KTEST(ipc_reply_objects_do_not_travel)
+{
+    struct helper h;
+    g_ep = env_object(env, OBJ_ENDPOINT, 0);
+    g_aux = env_object(env, OBJ_NOTIFICATION, 0);
+    cptr_t reply = env_object(env, OBJ_REPLY, 0), dest = env_slot(env);
+    CHECK(g_ep && g_aux && reply && dest);
+    CHECK(env_thread(env, &h, grant_receiver, dest, MAIN_PRIORITY + 1));
+    ipc_buffer()->caps_or_badges[0] = reply;
+    uint64_t mr[4] = { 0 };
+    CHECK_OK(sys_send(g_ep, msginfo_new(0, 0, 1, 0), mr).error);
+    CHECK_EQ(g_seen[0], 0);
+    CHECK_EQ(sys_debug_cap_identify(dest), CAP_NULL);
+}
+
+KTEST(ipc_label_keeps_all_52_bits)
+{
+    CHECK(start_echo(env, MAIN_PRIORITY + 1));
+    uint64_t label = (1UL << 52) - 2, mr[4] = { 0 };
+    struct sys_result r = sys_call(g_ep, msginfo_new(label, 0, 0, 0), mr);
+    CHECK_OK(r.error);
+    CHECK_EQ(g_seen[1], label);
+    CHECK_EQ(msginfo_label(r.info), label + 1);
+}

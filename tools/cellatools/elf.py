@@ -71,6 +71,18 @@ class Elf:
                 text += size
         return text, data, bss
 
+    def section(self, name):
+        """The contents of the section called name, or None when there is none."""
+        if not self.shnum or self.shstrndx >= self.shnum:
+            return None
+        names = SHDR.unpack_from(self.data, self.shoff + self.shstrndx * SHDR.size)
+        for i in range(self.shnum):
+            sh = SHDR.unpack_from(self.data, self.shoff + i * SHDR.size)
+            start = names[4] + sh[0]
+            if self.data[start:self.data.index(b"\0", start)].decode() == name:
+                return self.data[sh[4]:sh[4] + sh[5]]
+        return None
+
     def symbols(self):
         """Maps symbol names to values, from .symtab."""
         result = {}

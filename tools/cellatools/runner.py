@@ -77,10 +77,16 @@ def load_platform(path):
         return json.load(f)
 
 
-def qemu_command(platform, image, extra=(), icount=False, interactive=False, gdb=False):
+def qemu_command(platform, image, extra=(), icount=False, interactive=False, gdb=False,
+                 initrd=None, append=None):
+    """QEMU's command line; icount is True for "shift=0" or a string of -icount options."""
     cmd = list(platform["command"]) + ["-kernel", image, "-no-reboot"]
+    if initrd:
+        cmd += ["-initrd", initrd]
+    if append is not None:
+        cmd += ["-append", append]
     if icount:
-        cmd += ["-icount", "shift=0"]
+        cmd += ["-icount", "shift=0" if icount is True else icount]
     if interactive:
         cmd += ["-nographic"]
     else:

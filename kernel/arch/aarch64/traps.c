@@ -31,8 +31,8 @@ void handle_lower_sync(struct user_context *ctx)
             handle_foreign_syscall(esr);
         case SVC_EMULATION_RETURN:
             handle_emulation_return(esr);
-        default:
-            fault_raise(t, FAULT_UNKNOWN_SYSCALL, t->ctx.pc, t->ctx.sp, t->ctx.x[7], esr);
+        default: /* as for svc #0, the number is x8 (abi/fault.h) */
+            fault_raise(t, FAULT_UNKNOWN_SYSCALL, t->ctx.pc, t->ctx.sp, t->ctx.x[8], esr);
             break;
         }
         break;

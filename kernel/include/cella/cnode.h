@@ -66,7 +66,11 @@ static ALWAYS_INLINE struct cte *cspace_lookup_single_level(cap_t root, word_t c
 
 /* Follows cptr from root through guards and radixes, consuming exactly depth bits. */
 struct lookup cspace_lookup_slot(cap_t root, word_t cptr, unsigned depth);
-/* As above with depth 64, but stops early at the first capability that is not a CNode. */
+/*
+ * As above with depth 64, but stops early at the first capability that is not
+ * a CNode: the bits left over are ignored, as in seL4, so a capability in a
+ * shallow slot can be named by any cptr that leads to it.
+ */
 struct lookup cspace_lookup_cap(cap_t root, word_t cptr);
 
 /* Derivation tree */

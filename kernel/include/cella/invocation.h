@@ -9,7 +9,8 @@
 #include <abi/invocation.h>
 #include <cella/tcb.h>
 
-#define INVOCATION_MAX_RESULTS 8
+/* The longest answer: TCB_READ_REGISTERS returns every register. */
+#define INVOCATION_MAX_RESULTS TCB_REGISTER_COUNT
 
 struct invocation {
     struct tcb *thread;  /* the invoker */

@@ -34,13 +34,15 @@ _Static_assert(sizeof(struct endpoint) == (1u << ENDPOINT_SIZE_BITS), "endpoint 
 _Static_assert(sizeof(struct notification) == (1u << NOTIFICATION_SIZE_BITS), "notification size");
 _Static_assert(sizeof(struct reply) == (1u << REPLY_SIZE_BITS), "reply size");
 
-/* Object lifetime (src/object/objecttype.c). */
+/* What a type is (src/object/object_size.c). */
 word_t object_size_bits(unsigned type, unsigned user_size_bits);
+bool cap_is_container(cap_t cap);
+
+/* Object lifetime (src/object/objecttype.c). */
 /* Makes a fresh object at addr and returns its first capability. */
 cap_t object_create(unsigned type, word_t addr, unsigned size_bits, bool device);
 /* Tears down what the final (or any, for mappings) capability to an object held. */
 void cap_finalise(cap_t cap, bool final);
-bool cap_is_container(cap_t cap);
 
 /* Endpoints, notifications and replies (src/object/{endpoint,notification,reply}.c). */
 struct ipc_send {

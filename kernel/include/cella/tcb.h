@@ -91,6 +91,7 @@ void thread_init(struct tcb *t);
 void thread_suspend(struct tcb *t);
 void thread_resume(struct tcb *t);
 void thread_cancel_ipc(struct tcb *t);
+void thread_set_cancelled(struct tcb *t);
 void thread_destroy(struct tcb *t);
 word_t thread_message_register(struct tcb *t, unsigned i);
 void thread_set_message_register(struct tcb *t, unsigned i, word_t value);
@@ -125,4 +126,7 @@ static ALWAYS_INLINE bool sched_ready_above(unsigned prio)
     return ((ready_levels.levels[w] >> b) >> 1) != 0 || ((ready_levels.summary >> w) >> 1) != 0;
 }
 void sched_yield(void);
+/* Takes the thread to run next out of the ready queues (or keeps the current one); NULL: idle. */
+struct tcb *sched_choose_next(void);
+/* kernel_exit.c */
 NORETURN void kernel_exit(void);

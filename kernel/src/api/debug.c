@@ -25,13 +25,13 @@ static void dump_threads(void)
 static word_t cap_identify(struct tcb *t, word_t cptr)
 {
     struct lookup l = cspace_lookup_cap(thread_cspace(t), cptr);
-    return l.error || l.bits_left ? 0 : cap_type(l.slot->cap);
+    return l.error ? 0 : cap_type(l.slot->cap);
 }
 
 static void name_thread(struct tcb *t, word_t cptr)
 {
     struct lookup l = cspace_lookup_cap(thread_cspace(t), cptr);
-    if (l.error || l.bits_left || cap_type(l.slot->cap) != CAP_TCB || !t->ipc_buffer)
+    if (l.error || cap_type(l.slot->cap) != CAP_TCB || !t->ipc_buffer)
         return;
     struct tcb *target = tcb_from_cap(l.slot->cap);
     const char *name = (const char *)&t->ipc_buffer->msg[0];

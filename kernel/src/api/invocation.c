@@ -23,7 +23,7 @@ static unsigned lookup_extra_caps(struct invocation *inv, unsigned count)
         return inv_error(inv, ERR_TRUNCATED_MESSAGE, 0);
     for (unsigned i = 0; i < count; i++) {
         struct lookup l = cspace_lookup_cap(thread_cspace(t), t->ipc_buffer->caps_or_badges[i]);
-        if (l.error || l.bits_left || cap_is_null(l.slot->cap))
+        if (l.error || cap_is_null(l.slot->cap))
             return inv_error(inv, ERR_INVALID_CAPABILITY, i + 1);
         inv->extra[i] = l.slot;
     }

@@ -13,7 +13,7 @@
 static struct cte *lookup_or_fail(struct tcb *t, word_t cptr)
 {
     struct lookup l = cspace_lookup_cap(thread_cspace(t), cptr);
-    if (l.error || l.bits_left || cap_is_null(l.slot->cap)) {
+    if (l.error || cap_is_null(l.slot->cap)) {
         thread_set_error(t, ERR_INVALID_CAPABILITY, 0);
         return NULL;
     }
@@ -145,7 +145,7 @@ void handle_emulation_return(word_t esr)
 {
     struct tcb *t = current_thread;
     if (!t->emulation_return) {
-        fault_raise(t, FAULT_UNKNOWN_SYSCALL, t->ctx.pc, t->ctx.sp, t->ctx.x[7], esr);
+        fault_raise(t, FAULT_UNKNOWN_SYSCALL, t->ctx.pc, t->ctx.sp, t->ctx.x[8], esr); /* not svc #1: x8 */
     } else {
         t->ctx.pc = t->emulation_return;
         t->emulation_return = 0;
@@ -185,8 +185,12 @@ void handle_syscall(void)
         sched_yield();
         break;
     default:
-        if (!debug_syscall(t, number))
+        if (!debug_syscall(t, number)) {
+            /* The fault shows the registers as the thread left them, not our error code. */
+            t->ctx.x[6] = reply;
+            t->ctx.x[7] = number;
             fault_raise(t, FAULT_UNKNOWN_SYSCALL, t->ctx.pc, t->ctx.sp, number, sysreg_esr());
+        }
         break;
     }
     kernel_exit();

@@ -15,6 +15,7 @@ static void suspend_unhandled(struct tcb *t)
     printk("cella: thread '%s' fault %lu (pc %lx, %lx, %lx) has no handler; suspended\n", t->name,
            t->fault.kind, t->fault.data[0], t->fault.data[1], t->fault.data[2]);
 #endif
+    t->fault.kind = FAULT_NONE; /* nobody will answer it; resumed, the thread retries */
     thread_suspend(t);
 }
 
@@ -22,7 +23,7 @@ void fault_raise(struct tcb *t, word_t kind, word_t d0, word_t d1, word_t d2, wo
 {
     t->fault = (struct fault){ kind, { d0, d1, d2, d3 } };
     struct lookup l = cspace_lookup_cap(thread_cspace(t), t->fault_ep);
-    if (l.error || l.bits_left || cap_type(l.slot->cap) != CAP_ENDPOINT ||
+    if (l.error || cap_type(l.slot->cap) != CAP_ENDPOINT ||
         !cap_has_rights(l.slot->cap, RIGHT_WRITE)) {
         suspend_unhandled(t);
         return;

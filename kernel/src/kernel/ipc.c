@@ -17,7 +17,7 @@ static struct cte *receive_slot(struct tcb *receiver)
     if (!buf)
         return NULL;
     struct lookup node = cspace_lookup_cap(thread_cspace(receiver), buf->receive_cnode);
-    if (node.error || node.bits_left || cap_type(node.slot->cap) != CAP_CNODE)
+    if (node.error || cap_type(node.slot->cap) != CAP_CNODE)
         return NULL;
     struct lookup slot = cspace_lookup_slot(node.slot->cap, buf->receive_index,
                                             (unsigned)buf->receive_depth);
@@ -52,7 +52,7 @@ static unsigned transfer_caps(struct tcb *sender, struct tcb *receiver, unsigned
     unsigned done = 0, unwrapped = 0;
     for (; done < count; done++) {
         struct lookup l = cspace_lookup_cap(thread_cspace(sender), sender->ipc_buffer->caps_or_badges[done]);
-        if (l.error || l.bits_left || cap_is_null(l.slot->cap))
+        if (l.error || cap_is_null(l.slot->cap))
             break;
         cap_t cap = l.slot->cap;
         if (ep && cap_type(cap) == CAP_ENDPOINT && cap_ptr(cap) == ep && cap_badge(cap)) {

@@ -6,7 +6,7 @@
 #include <abi/payload.h>
 #include <cella/boot.h>
 #include <cella/boot_memory.h>
-#include <cella/crc32.h>
+#include <sel4like/crc32.h>
 #include <cella/payload.h>
 #include <cella/string.h>
 

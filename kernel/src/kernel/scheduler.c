@@ -126,7 +126,11 @@ static void requeue(struct tcb *t)
         sched_enqueue(t);
 }
 
-static struct tcb *choose_next(void)
+/*
+ * The current thread, the candidate or the head of the highest ready queue,
+ * whichever ranks first; the losers go back to the ready queues.
+ */
+struct tcb *sched_choose_next(void)
 {
     struct tcb *cur = current_thread, *best = NULL;
     if (cur && thread_is_runnable(cur)) {
@@ -156,17 +160,4 @@ static struct tcb *choose_next(void)
         sched_dequeue(best);
     }
     return best;
-}
-
-void kernel_exit(void)
-{
-    struct tcb *next = choose_next();
-    if (!next) {
-        current_thread = NULL;
-        arch_idle();
-    }
-    if (next != current_thread)
-        arch_switch_thread(current_thread, next);
-    current_thread = next;
-    restore_user_context(&next->ctx);
 }

@@ -1,5 +1,6 @@
 /* Thread lifecycle and access to a thread's message registers. */
 #include <abi/error.h>
+#include <abi/fault.h>
 #include <abi/syscall.h>
 #include <arch/thread_switch.h>
 #include <cella/objects.h>
@@ -37,11 +38,26 @@ void thread_set_message_register(struct tcb *t, unsigned i, word_t value)
         t->ipc_buffer->msg[i] = value;
 }
 
-/* A thread taken out of a blocking system call finds ERR_CANCELLED when it next runs. */
+/*
+ * A wait ended without an answer. A thread in a system call finds
+ * ERR_CANCELLED when it next runs. A thread that was reporting a fault made
+ * no system call: it keeps its registers, and its fault is over, so a
+ * later reply to a Call of its own is not taken for a fault reply; it
+ * raises the fault afresh if it runs the faulting instruction again.
+ */
+void thread_set_cancelled(struct tcb *t)
+{
+    if (t->fault.kind != FAULT_NONE)
+        t->fault.kind = FAULT_NONE;
+    else
+        thread_set_error(t, ERR_CANCELLED, 0);
+}
+
+/* Takes a thread out of whatever wait it is in. */
 void thread_cancel_ipc(struct tcb *t)
 {
     if (t->state >= THREAD_BLOCKED_ON_RECV)
-        thread_set_error(t, ERR_CANCELLED, 0);
+        thread_set_cancelled(t);
     switch (t->state) {
     case THREAD_BLOCKED_ON_SEND:
     case THREAD_BLOCKED_ON_RECV:

@@ -90,14 +90,14 @@ void endpoint_remove(struct endpoint *ep, struct tcb *t)
     t->blocked_on = NULL;
 }
 
-/* The endpoint is going away: everyone waiting on it returns with ERR_CANCELLED. */
+/* The endpoint is going away: everyone waiting on it returns with ERR_CANCELLED (see thread_set_cancelled). */
 void endpoint_cancel_all(struct endpoint *ep)
 {
     struct tcb *t;
     while ((t = ep->queue.head)) {
         endpoint_remove(ep, t);
         reply_release_server(t);
-        thread_set_error(t, ERR_CANCELLED, 0);
+        thread_set_cancelled(t);
         sched_wake(t, false);
     }
 }

@@ -4,16 +4,17 @@
  * notification also receives its signals while waiting on an endpoint.
  */
 #include <abi/error.h>
+#include <abi/syscall.h>
 #include <cella/irq_handler.h>
 #include <cella/objects.h>
 #include <cella/tcb.h>
 
-/* Delivers a signal word as a syscall return: x0 the badges, an empty message. */
+/* Delivers a signal word as a syscall return: x0 the badges, x6 saying it is not a message. */
 static void deliver(struct tcb *t, word_t word)
 {
     t->ctx.x[0] = word;
     t->ctx.x[1] = 0;
-    thread_set_error(t, ERR_NONE, 0);
+    thread_set_error(t, ERR_NONE, RECV_FROM_NOTIFICATION);
 }
 
 void notification_signal(struct notification *n, word_t badge)

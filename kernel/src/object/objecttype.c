@@ -1,40 +1,10 @@
-/* What every object type has in common: size, creation, first capability, finalisation. */
+/* What every object type has in common: creation, first capability, finalisation. */
 #include <abi/objects.h>
 #include <cella/irq_handler.h>
 #include <cella/objects.h>
 #include <cella/string.h>
 #include <cella/tcb.h>
 #include <cella/vspace.h>
-
-word_t object_size_bits(unsigned type, unsigned user_size_bits)
-{
-    switch (type) {
-    case OBJ_UNTYPED:
-        return user_size_bits;
-    case OBJ_CNODE:
-        return user_size_bits + CNODE_SLOT_SIZE_BITS;
-    case OBJ_TCB:
-        return TCB_SIZE_BITS;
-    case OBJ_ENDPOINT:
-        return ENDPOINT_SIZE_BITS;
-    case OBJ_NOTIFICATION:
-        return NOTIFICATION_SIZE_BITS;
-    case OBJ_REPLY:
-        return REPLY_SIZE_BITS;
-    case OBJ_FRAME_4K:
-        return FRAME_4K_SIZE_BITS;
-    case OBJ_FRAME_2M:
-        return FRAME_2M_SIZE_BITS;
-    case OBJ_PAGE_TABLE:
-        return PAGE_TABLE_SIZE_BITS;
-    case OBJ_VSPACE:
-        return VSPACE_SIZE_BITS;
-    case OBJ_VCPU:
-        return VCPU_SIZE_BITS;
-    default:
-        return 0;
-    }
-}
 
 /* Memory from a normal untyped is zeroed; device memory is left as the device has it. */
 cap_t object_create(unsigned type, word_t addr, unsigned size_bits, bool device)
@@ -58,11 +28,6 @@ cap_t object_create(unsigned type, word_t addr, unsigned size_bits, bool device)
         break;
     }
     return cap_make(type, RIGHTS_ALL, 0, addr, 0);
-}
-
-bool cap_is_container(cap_t cap)
-{
-    return cap_type(cap) == CAP_CNODE || cap_type(cap) == CAP_TCB;
 }
 
 void cap_finalise(cap_t cap, bool final)

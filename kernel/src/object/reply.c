@@ -17,7 +17,7 @@ void reply_link(struct reply *r, struct tcb *caller, bool can_grant)
     caller->state = THREAD_BLOCKED_ON_REPLY;
 }
 
-/* A caller abandoned by its server gets ERR_CANCELLED instead of waiting forever. */
+/* A caller abandoned by its server gets ERR_CANCELLED (or retries its fault) instead of waiting forever. */
 static void cancel_caller(struct reply *r)
 {
     struct tcb *caller = r->caller;
@@ -25,7 +25,7 @@ static void cancel_caller(struct reply *r)
         return;
     r->caller = NULL;
     caller->reply = NULL;
-    thread_set_error(caller, ERR_CANCELLED, 0);
+    thread_set_cancelled(caller);
     sched_wake(caller, false);
 }
 

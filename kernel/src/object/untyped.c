@@ -4,13 +4,14 @@
  * the untyped destroys them all and lets the memory be carved again.
  */
 #include <cella/invocation.h>
+#include <cella/untyped.h>
 #include <cella/vspace.h>
 
 struct retype {
     word_t type, size_bits, count;
     unsigned obj_bits;
     struct cte *dest;
-    word_t start;
+    struct placement place;
 };
 
 static bool device_may_hold(unsigned type)
@@ -63,13 +64,10 @@ static unsigned check_destination(struct invocation *inv, struct retype *r)
 static unsigned check_space(struct invocation *inv, struct retype *r)
 {
     cap_t ut = inv->cap;
-    word_t base = cap_addr(ut), size = BIT(untyped_size_bits(ut));
-    word_t used = slot_has_children(inv->slot) ? untyped_watermark(ut) : 0;
-    if (r->obj_bits > untyped_size_bits(ut))
-        return inv_error(inv, ERR_NOT_ENOUGH_MEMORY, size - used);
-    r->start = align_up(base + used, r->obj_bits);
-    if (r->start + ((word_t)r->count << r->obj_bits) > base + size)
-        return inv_error(inv, ERR_NOT_ENOUGH_MEMORY, size - used);
+    word_t used = untyped_used(inv->slot);
+    r->place = untyped_place(cap_addr(ut), untyped_size_bits(ut), used, r->obj_bits, r->count);
+    if (!r->place.fits)
+        return inv_error(inv, ERR_NOT_ENOUGH_MEMORY, BIT(untyped_size_bits(ut)) - used);
     if (r->type == OBJ_VSPACE && !vspace_asids_available(r->count))
         return inv_error(inv, ERR_NOT_ENOUGH_MEMORY, 0);
     return ERR_NONE;
@@ -77,11 +75,10 @@ static unsigned check_space(struct invocation *inv, struct retype *r)
 
 static void invoke_retype(struct invocation *inv, const struct retype *r)
 {
-    word_t end = r->start + ((word_t)r->count << r->obj_bits);
     bool device = untyped_is_device(inv->cap);
-    inv->slot->cap.w1 = (end - cap_addr(inv->cap)) | (device ? UNTYPED_DEVICE : 0);
+    inv->slot->cap.w1 = r->place.watermark | (device ? UNTYPED_DEVICE : 0);
     for (unsigned i = 0; i < r->count; i++) {
-        word_t addr = r->start + ((word_t)i << r->obj_bits);
+        word_t addr = r->place.start + ((word_t)i << r->obj_bits);
         cap_t cap = object_create((unsigned)r->type, addr, (unsigned)r->size_bits, device);
         mdb_insert_after(inv->slot, &r->dest[i], cap, MDB_REVOCABLE);
     }
@@ -94,7 +91,7 @@ unsigned decode_untyped(struct invocation *inv)
     unsigned err = inv_need(inv, 6, 1);
     if (err)
         return err;
-    struct retype r = { inv_arg(inv, 0), inv_arg(inv, 1), inv_arg(inv, 5), 0, NULL, 0 };
+    struct retype r = { inv_arg(inv, 0), inv_arg(inv, 1), inv_arg(inv, 5), 0, NULL, { false, 0, 0 } };
     if ((err = check_type_and_size(inv, &r)) || (err = check_destination(inv, &r)) ||
         (err = check_space(inv, &r)))
         return err;

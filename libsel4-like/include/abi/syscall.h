@@ -9,10 +9,14 @@
  *   in:  x0 capability pointer   x1 message info   x2-x5 message registers 0-3
  *        x6 reply-object cptr    x7 system-call number
  *   out: x0 badge                x1 message info   x2-x5 message registers 0-3
- *        x6 error detail         x7 error code (ERR_*; 0 on success)
+ *        x6 error detail, or on success the source: RECV_FROM_NOTIFICATION when
+ *           x0 holds a notification's bits rather than a message's badge
+ *        x7 error code (ERR_*; 0 on success)
  * x8-x18 may be clobbered, as by a function call; every other register is preserved.
  */
 #pragma once
+
+#define RECV_FROM_NOTIFICATION 1
 
 #define SVC_FOREIGN 0
 #define SVC_CELLA 1

@@ -1,5 +1,5 @@
-/* CRC-32 (IEEE 802.3, as zlib.crc32): checks the image payload the build wrote. */
-#include <cella/crc32.h>
+/* CRC-32 (IEEE 802.3, as zlib.crc32), table-driven; the table is built on first use. */
+#include <sel4like/crc32.h>
 
 static uint32_t table[256];
 

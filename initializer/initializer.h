@@ -1,0 +1,118 @@
+/*
+ * The initializer: builds the system the boot spec describes, then
+ * supervises it (faults, exits, restarts).
+ *
+ * Its CSpace is two levels: the root CNode (4096 slots, guard 40) and
+ * sub-CNodes in root slots, so a cptr is (root slot << 12 | sub slot).
+ * Each cell's memory comes from an arena Untyped of its own, so restarting
+ * a cell is a revoke of its arena and a rebuild; the objects its peers hold
+ * capabilities to (endpoints, notifications, shared frames) live outside it.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <abi/bootspec.h>
+#include <abi/cell_info.h>
+#include <runtime.h>
+
+/* A slot: in the root CNode (cnode 0) or in the sub-CNode held at root slot `cnode`. */
+struct slot {
+    uint32_t cnode;
+    uint32_t index;
+};
+
+#define SUB_RADIX 12
+#define MAX_CELLS 64
+#define ROOT_GUARD_BITS (64 - 2 * SUB_RADIX)
+
+cptr_t slot_cptr(struct slot s);
+/* Every CNode invocation goes through the root CNode capability with the two-level guard. */
+cptr_t root_cnode(void);
+uint64_t slot_index(struct slot s);
+unsigned slot_depth(struct slot s);
+struct slot root_slot(uint32_t index);
+struct slot sub_slot(uint32_t cnode, uint32_t index);
+
+/* memory.c: untyped memory, slots and the scratch window. */
+void memory_init(const struct boot_info *bi);
+struct slot alloc_root_slot(void);
+/* Makes an object from the general pool into dest; false when memory runs out. */
+bool pool_retype(unsigned type, unsigned size_bits, struct slot dest);
+/* Makes an object from an arena Untyped into dest, tracking the arena's watermark. */
+struct arena {
+    struct slot untyped;
+    uint64_t size;
+    uint64_t used;
+};
+bool arena_retype(struct arena *a, unsigned type, unsigned size_bits, struct slot dest);
+/* The same into a slot of a CNode deeper than the initializer can name a slot in. */
+bool arena_retype_into(struct arena *a, unsigned type, cptr_t cnode, uint64_t offset);
+/* Maps a copy of frame at the scratch address in the initializer's own VSpace, and back out. */
+void *scratch_map(struct slot frame);
+void scratch_unmap(void);
+/* Maps a frame into a VSpace, making page tables from a (pool or arena) source. */
+int map_frame(cptr_t frame, cptr_t vspace, uint64_t vaddr, unsigned rights, unsigned attrs,
+              struct arena *tables_from, struct slot (*next_slot)(void *ctx), void *ctx);
+/* A device frame at paddr (kept by the initializer; callers map copies of it). */
+bool device_frame(uint64_t paddr, struct slot *frame);
+
+/* payload.c */
+const void *payload_file(const struct boot_info *bi, const char *name, uint64_t *size);
+
+/* spec.c: a checked view of the boot spec. */
+struct spec {
+    const uint8_t *base;
+    uint32_t size;
+    const char *system_name;
+    const char *strings;
+    uint32_t strings_size;
+    const struct bootspec_cell *cells;
+    uint32_t cell_count, cell_stride;
+    const struct bootspec_region *regions;
+    uint32_t region_count, region_stride;
+    const struct bootspec_channel *channels;
+    uint32_t channel_count, channel_stride;
+    const struct bootspec_map *maps;
+    uint32_t map_count, map_stride;
+    const struct bootspec_end *ends;
+    uint32_t end_count, end_stride;
+    uint32_t persona_count;
+};
+/* Fills spec from the bytes, or returns what is wrong with them. */
+const char *spec_load(struct spec *spec, const void *data, uint64_t size);
+const char *spec_string(const struct spec *spec, uint32_t offset);
+const struct bootspec_cell *spec_cell(const struct spec *spec, uint32_t i);
+const struct bootspec_region *spec_region(const struct spec *spec, uint32_t i);
+const struct bootspec_map *spec_map(const struct spec *spec, uint32_t i);
+const struct bootspec_end *spec_end(const struct spec *spec, uint32_t i);
+
+/* cells.c */
+struct cell {
+    const struct bootspec_cell *spec;
+    const char *name;
+    uint32_t index;
+    struct arena arena;
+    struct slot books;      /* the sub-CNode holding this cell's objects' capabilities */
+    uint32_t books_used;
+    struct slot tcb, vspace, cnode;
+    uint32_t restarts, faults;
+    bool stopped;
+};
+/* Objects that outlive any one cell: made once, before the cells. */
+void shared_objects_create(const struct spec *spec);
+bool cell_build(const struct spec *spec, struct cell *c, const struct boot_info *bi);
+void cell_start(struct cell *c);
+void cell_destroy(struct cell *c);
+/* The initializer's endpoint every cell's faults and exits arrive at, and its reply object. */
+cptr_t supervisor_endpoint(void);
+cptr_t supervisor_reply(void);
+
+/* supervisor.c */
+_Noreturn void supervise(const struct spec *spec, struct cell *cells, uint32_t count,
+                         const struct boot_info *bi);
+
+#define say(...) printf("initializer: " __VA_ARGS__)

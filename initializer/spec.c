@@ -1,0 +1,175 @@
+/*
+ * Reading the boot spec (docs/bootspec.md). Nothing in it is used before
+ * every size, offset, index and string has been checked, so a damaged or
+ * hostile spec gets a clear refusal instead of a wild access.
+ */
+#include <string.h>
+
+#include <sel4like/crc32.h>
+
+#include "initializer.h"
+
+static const struct bootspec_section *section(const uint8_t *base, const struct bootspec_header *h,
+                                              uint32_t type)
+{
+    for (uint32_t i = 0; i < h->section_count; i++) {
+        const struct bootspec_section *s =
+            (const void *)(base + sizeof(*h) + (uint64_t)i * h->section_entry_size);
+        if (s->type == type)
+            return s;
+    }
+    return NULL;
+}
+
+/* Locates a section of records of at least min_size bytes; NULL result means "fine". */
+static const char *records(const uint8_t *base, const struct bootspec_header *h, uint32_t type,
+                           uint32_t min_size, const void **out, uint32_t *count, uint32_t *stride)
+{
+    const struct bootspec_section *s = section(base, h, type);
+    if (!s)
+        return "a section is missing";
+    if (s->entry_size < min_size || s->offset % BOOTSPEC_ALIGN)
+        return "a section has records too small or misaligned";
+    if ((uint64_t)s->count * s->entry_size > h->total_size - (uint64_t)s->offset ||
+        s->offset > h->total_size)
+        return "a section runs past the end of the spec";
+    *out = base + s->offset;
+    *count = s->count;
+    *stride = s->entry_size;
+    return NULL;
+}
+
+const char *spec_string(const struct spec *spec, uint32_t offset)
+{
+    return offset < spec->strings_size ? spec->strings + offset : "";
+}
+
+
+const struct bootspec_cell *spec_cell(const struct spec *spec, uint32_t i)
+{
+    return (const void *)((const uint8_t *)spec->cells + (uint64_t)i * spec->cell_stride);
+}
+
+const struct bootspec_region *spec_region(const struct spec *spec, uint32_t i)
+{
+    return (const void *)((const uint8_t *)spec->regions + (uint64_t)i * spec->region_stride);
+}
+
+const struct bootspec_map *spec_map(const struct spec *spec, uint32_t i)
+{
+    return (const void *)((const uint8_t *)spec->maps + (uint64_t)i * spec->map_stride);
+}
+
+const struct bootspec_end *spec_end(const struct spec *spec, uint32_t i)
+{
+    return (const void *)((const uint8_t *)spec->ends + (uint64_t)i * spec->end_stride);
+}
+
+static bool string_ok(const struct spec *spec, uint32_t offset, size_t max)
+{
+    if (offset >= spec->strings_size)
+        return false;
+    size_t len = strnlen(spec->strings + offset, spec->strings_size - offset);
+    return offset + len < spec->strings_size && len < max;
+}
+
+static bool range_ok(uint32_t first, uint32_t count, uint32_t total)
+{
+    return first <= total && count <= total - first;
+}
+
+static const char *check_cells(const struct spec *spec)
+{
+    for (uint32_t i = 0; i < spec->cell_count; i++) {
+        const struct bootspec_cell *c = spec_cell(spec, i);
+        if (!string_ok(spec, c->name, CELL_NAME_MAX) || !string_ok(spec, c->program, 40))
+            return "a cell's name or program is not a valid string";
+        if (!range_ok(c->first_map, c->map_count, spec->map_count) ||
+            !range_ok(c->first_end, c->end_count, spec->end_count))
+            return "a cell's maps or ends lie outside their sections";
+        if (c->cnode_radix < 4 || c->cnode_radix > 16 || c->stack_size % 4096 ||
+            c->heap_size % 4096 || c->stack_size == 0 || c->restart > BOOTSPEC_RESTART_LIMITED)
+            return "a cell's CNode size, stack, heap or restart policy is out of range";
+        if (c->map_count > CELL_INFO_MAX_MAPS || c->end_count > CELL_INFO_MAX_ENDS)
+            return "a cell has more maps or ends than its info page can list";
+    }
+    return NULL;
+}
+
+static const char *check_maps_and_ends(const struct spec *spec)
+{
+    for (uint32_t i = 0; i < spec->map_count; i++) {
+        const struct bootspec_map *m = spec_map(spec, i);
+        if ((m->page_bits != 12 && m->page_bits != 21) || m->size == 0 ||
+            (m->vaddr | m->size) & ((1UL << m->page_bits) - 1) || !string_ok(spec, m->name, CELL_NAME_MAX))
+            return "a map is not page aligned, or has a bad name";
+        if (m->kind == BOOTSPEC_MAP_SHARED && m->region >= spec->region_count)
+            return "a map names a region that does not exist";
+        if (m->kind < BOOTSPEC_MAP_PRIVATE || m->kind > BOOTSPEC_MAP_DEVICE)
+            return "a map has an unknown kind";
+    }
+    for (uint32_t i = 0; i < spec->end_count; i++) {
+        const struct bootspec_end *e = spec_end(spec, i);
+        if (!string_ok(spec, e->name, CELL_NAME_MAX) || e->kind < BOOTSPEC_END_CALL_CLIENT ||
+            e->kind > BOOTSPEC_END_IRQ)
+            return "an end has a bad name or kind";
+        if (e->kind != BOOTSPEC_END_IRQ && e->peer_kind == BOOTSPEC_SUBJECT_CELL && e->peer >= spec->cell_count)
+            return "an end names a cell that does not exist";
+    }
+    return NULL;
+}
+
+const char *spec_load(struct spec *spec, const void *data, uint64_t size)
+{
+    const uint8_t *base = data;
+    const struct bootspec_header *h = data;
+    if (size < sizeof(*h) || memcmp(h->magic, BOOTSPEC_MAGIC, 8) != 0)
+        return "not a boot spec";
+    if (h->version_major != BOOTSPEC_VERSION_MAJOR)
+        return "unsupported major version";
+    if (h->total_size > size || h->total_size < sizeof(*h) || h->section_entry_size < 16 ||
+        sizeof(*h) + (uint64_t)h->section_count * h->section_entry_size > h->total_size)
+        return "sizes in the header are inconsistent";
+    if (crc32(base + BOOTSPEC_CRC_START, h->total_size - BOOTSPEC_CRC_START) != h->crc32)
+        return "checksum mismatch";
+    *spec = (struct spec){ .base = base, .size = h->total_size };
+    const char *why;
+    uint32_t stride;
+    const void *strings;
+    if ((why = records(base, h, BOOTSPEC_SECTION_STRINGS, 1, &strings, &spec->strings_size, &stride)))
+        return why;
+    spec->strings = strings;
+    if (spec->strings_size == 0 || spec->strings[spec->strings_size - 1] != '\0')
+        return "the string table is not terminated";
+    const void *p;
+    if ((why = records(base, h, BOOTSPEC_SECTION_CELLS, sizeof(struct bootspec_cell), &p,
+                       &spec->cell_count, &spec->cell_stride)))
+        return why;
+    spec->cells = p;
+    if ((why = records(base, h, BOOTSPEC_SECTION_REGIONS, sizeof(struct bootspec_region), &p,
+                       &spec->region_count, &spec->region_stride)))
+        return why;
+    spec->regions = p;
+    if ((why = records(base, h, BOOTSPEC_SECTION_CHANNELS, sizeof(struct bootspec_channel), &p,
+                       &spec->channel_count, &spec->channel_stride)))
+        return why;
+    spec->channels = p;
+    if ((why = records(base, h, BOOTSPEC_SECTION_MAPS, sizeof(struct bootspec_map), &p,
+                       &spec->map_count, &spec->map_stride)))
+        return why;
+    spec->maps = p;
+    if ((why = records(base, h, BOOTSPEC_SECTION_ENDS, sizeof(struct bootspec_end), &p,
+                       &spec->end_count, &spec->end_stride)))
+        return why;
+    spec->ends = p;
+    uint32_t persona_stride;
+    if ((why = records(base, h, BOOTSPEC_SECTION_PERSONAS, sizeof(struct bootspec_persona), &p,
+                       &spec->persona_count, &persona_stride)))
+        return why;
+    if ((why = check_cells(spec)) || (why = check_maps_and_ends(spec)))
+        return why;
+    if (!string_ok(spec, h->system_name, 256))
+        return "the system name is not a valid string";
+    spec->system_name = spec_string(spec, h->system_name);
+    return NULL;
+}

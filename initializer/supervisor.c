@@ -1,0 +1,93 @@
+/*
+ * Supervision: every cell's faults (and exits) arrive at the initializer's
+ * endpoint, badged with the cell's index + 1. Each gets a one-line report;
+ * then the cell's restart policy decides whether it is rebuilt.
+ */
+#include <stdio.h>
+
+#include <arch/esr.h>
+
+#include "initializer.h"
+
+static void report_vm_fault(const char *name, const uint64_t *mr)
+{
+    uint32_t esr = (uint32_t)mr[3], fsc = ESR_ABT_FSC(esr);
+    printf("supervisor: cell '%s': %s at %#lx (pc %#lx): %s", name,
+           mr[2] ? "instruction fetch fault" : "data access fault", (unsigned long)mr[1],
+           (unsigned long)mr[0], esr_fault_status_name(fsc));
+    if (ESR_FSC_HAS_LEVEL(fsc))
+        printf(", level %u", ESR_FSC_LEVEL(fsc));
+    if (!mr[2])
+        printf(", %s", (esr & ESR_DABT_WNR) ? "write" : "read");
+    printf("\n");
+}
+
+static void report(const struct cell *c, uint64_t label, const uint64_t *mr)
+{
+    switch (label) {
+    case FAULT_VM:
+        report_vm_fault(c->name, mr);
+        break;
+    case FAULT_USER_EXCEPTION:
+        printf("supervisor: cell '%s': %s (pc %#lx, sp %#lx, ESR %#lx)\n", c->name,
+               esr_class_name((uint32_t)mr[3]), (unsigned long)mr[0], (unsigned long)mr[1],
+               (unsigned long)mr[2]);
+        break;
+    case FAULT_UNKNOWN_SYSCALL:
+        printf("supervisor: cell '%s': unknown system call %lu (svc #%lu at pc %#lx)\n", c->name,
+               (unsigned long)mr[2], (unsigned long)(mr[3] & 0xffff), (unsigned long)mr[0]);
+        break;
+    case CELL_EXIT_LABEL:
+        printf("supervisor: cell '%s' exited with status %ld\n", c->name, (long)mr[0]);
+        break;
+    default:
+        printf("supervisor: cell '%s' sent an unexpected message (label %lu)\n", c->name,
+               (unsigned long)label);
+        break;
+    }
+}
+
+static bool may_restart(const struct cell *c)
+{
+    switch (c->spec->restart) {
+    case BOOTSPEC_RESTART_ALWAYS:
+        return true;
+    case BOOTSPEC_RESTART_LIMITED:
+        return c->restarts < c->spec->restart_limit;
+    default:
+        return false;
+    }
+}
+
+static void handle(const struct spec *spec, struct cell *c, uint64_t label, const uint64_t *mr,
+                   const struct boot_info *bi)
+{
+    if (label != CELL_EXIT_LABEL)
+        c->faults++;
+    report(c, label, mr);
+    if (!may_restart(c)) {
+        tcb_suspend(slot_cptr(c->tcb));
+        c->stopped = true;
+        printf("supervisor: cell '%s' stays stopped (%u faults, %u restarts)\n", c->name, c->faults,
+               c->restarts);
+        return;
+    }
+    c->restarts++;
+    printf("supervisor: restarting cell '%s' (restart %u)\n", c->name, c->restarts);
+    cell_destroy(c);
+    if (cell_build(spec, c, bi))
+        cell_start(c);
+}
+
+void supervise(const struct spec *spec, struct cell *cells, uint32_t count, const struct boot_info *bi)
+{
+    uint64_t mr[4];
+    for (;;) {
+        struct sys_result r = sys_recv(supervisor_endpoint(), mr, supervisor_reply());
+        if (r.error || r.badge == 0 || r.badge > count) {
+            printf("supervisor: message with unknown badge %lu ignored\n", (unsigned long)r.badge);
+            continue;
+        }
+        handle(spec, &cells[r.badge - 1], msginfo_label(r.info), mr, bi);
+    }
+}

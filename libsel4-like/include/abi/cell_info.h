@@ -1,0 +1,61 @@
+/*
+ * The cell-info page: written by the initializer at CELL_INFO_PAGE in every
+ * cell (read-only there), it tells the cell who it is and what its
+ * capabilities are called. The runtime looks names up in it (runtime/cell.h).
+ */
+#pragma once
+
+#include <stdint.h>
+
+#define CELL_INFO_MAGIC 0x31464e494c4c4543ULL /* "CELLINF1" */
+#define CELL_NAME_MAX 32
+#define CELL_INFO_MAX_ENDS 32
+#define CELL_INFO_MAX_MAPS 16
+
+enum cell_end_kind {
+    CELL_END_CALL_CLIENT = 1, /* slot: an endpoint to call */
+    CELL_END_CALL_SERVER = 2, /* calls from `peer` arrive at the cell's endpoint with `badge` */
+    CELL_END_NOTIFY_SIGNAL = 3, /* slot: a notification to signal */
+    CELL_END_NOTIFY_WAIT = 4, /* signals from `peer` set `badge` bits on the cell's notification */
+    CELL_END_IRQ = 5,         /* slot: the IRQ handler; the interrupt sets `badge` bits */
+};
+
+struct cell_info_end {
+    char name[CELL_NAME_MAX]; /* the channel's or IRQ's name */
+    char peer[CELL_NAME_MAX]; /* the cell or persona at the other end ("" for an IRQ) */
+    uint8_t kind;             /* enum cell_end_kind */
+    uint8_t reserved[3];
+    uint32_t slot;            /* capability slot (0 when the end adds none) */
+    uint64_t badge;
+};
+
+struct cell_info_map {
+    char name[CELL_NAME_MAX];
+    uint64_t vaddr;
+    uint64_t size;
+};
+
+#define CELL_INFO_DEBUG_CONSOLE 1u /* flags: the kernel has the debug console call */
+
+struct cell_info {
+    uint64_t magic;
+    uint64_t flags;
+    char name[CELL_NAME_MAX];
+    uint32_t cell_index;
+    uint32_t restarts;         /* how many times this cell has been restarted */
+    uint64_t heap_base, heap_size;
+    uint64_t stack_base, stack_top;
+    uint32_t endpoint_slot;    /* 0 unless it serves calls */
+    uint32_t reply_slot;
+    uint32_t notification_slot; /* 0 unless something signals it */
+    uint32_t supervisor_slot;  /* CELL_SUPERVISOR_SLOT */
+    uint32_t end_count;
+    uint32_t map_count;
+    struct cell_info_end ends[CELL_INFO_MAX_ENDS];
+    struct cell_info_map maps[CELL_INFO_MAX_MAPS];
+};
+
+_Static_assert(sizeof(struct cell_info) <= 4096, "the cell-info page is one page");
+
+/* A cell's message to its supervisor (on CELL_SUPERVISOR_SLOT) that it has ended: MR0 status. */
+#define CELL_EXIT_LABEL 0x100

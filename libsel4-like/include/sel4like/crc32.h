@@ -1,0 +1,7 @@
+/* CRC-32 (IEEE 802.3, as zlib.crc32): checks what the build wrote (payload, boot spec). Kernel and user level share it. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+uint32_t crc32(const void *data, size_t size);

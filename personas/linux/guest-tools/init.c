@@ -1,0 +1,243 @@
+/*
+ * The work persona's first process (/init in the initramfs).
+ *
+ * Mounts /proc, /sys and /dev, announces itself with the marker line
+ *   cella-guest: init reached cntvct=<ticks> cntfrq=<Hz>
+ * (the counter read as init starts), loads the kernel modules listed in
+ * /lib/modules/load-order, then runs a busybox shell on the console and
+ * starts a new one whenever it exits.
+ *
+ * Kernel command line options it reads:
+ *   cella.run=PATH  run PATH once before the shell (a benchmark, a check)
+ *   cella.test=1    power off instead of starting the shell
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "counter.h"
+
+#define MODULE_LIST "/lib/modules/load-order"
+#define SHELL "/bin/sh"
+
+struct options {
+    int test;
+    char run[256];
+};
+
+static void say(const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    fputs("cella-guest: ", stdout);
+    vprintf(format, args);
+    fputc('\n', stdout);
+    fflush(stdout);
+    va_end(args);
+}
+
+static void mount_one(const char *source, const char *target, const char *type)
+{
+    mkdir(target, 0755);
+    if (mount(source, target, type, MS_NOSUID | MS_NOEXEC, NULL) != 0 && errno != EBUSY)
+        say("error: cannot mount %s on %s: %s", type, target, strerror(errno));
+}
+
+static void mount_filesystems(void)
+{
+    mount_one("proc", "/proc", "proc");
+    mount_one("sysfs", "/sys", "sysfs");
+    mkdir("/dev", 0755);
+    if (mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, NULL) != 0 && errno != EBUSY)
+        say("error: cannot mount devtmpfs on /dev: %s", strerror(errno));
+    mount_one("devpts", "/dev/pts", "devpts");
+}
+
+/* Reads a whole small file into buffer as a string; returns its length or -1. */
+static ssize_t read_text(const char *path, char *buffer, size_t size)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    size_t used = 0;
+    while (used + 1 < size) {
+        ssize_t n = read(fd, buffer + used, size - 1 - used);
+        if (n <= 0)
+            break;
+        used += (size_t)n;
+    }
+    close(fd);
+    buffer[used] = '\0';
+    return (ssize_t)used;
+}
+
+static void read_options(struct options *options)
+{
+    static char cmdline[4096];
+    memset(options, 0, sizeof(*options));
+    if (read_text("/proc/cmdline", cmdline, sizeof(cmdline)) < 0) {
+        say("error: cannot read /proc/cmdline: %s", strerror(errno));
+        return;
+    }
+    for (char *save = NULL, *word = strtok_r(cmdline, " \t\n", &save); word != NULL;
+         word = strtok_r(NULL, " \t\n", &save)) {
+        if (strcmp(word, "cella.test=1") == 0)
+            options->test = 1;
+        else if (strncmp(word, "cella.run=", 10) == 0)
+            snprintf(options->run, sizeof(options->run), "%s", word + 10);
+    }
+}
+
+static const char *module_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+/* Loads one module; returns 0 when it is loaded (or was already). */
+static int load_module(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        say("error: module %s: %s", path, strerror(errno));
+        return -1;
+    }
+    long result = syscall(SYS_finit_module, fd, "", 0);
+    int saved = errno;
+    close(fd);
+    if (result != 0 && saved != EEXIST) {
+        say("error: module %s: %s", module_name(path), strerror(saved));
+        return -1;
+    }
+    return 0;
+}
+
+/* Loads every module in MODULE_LIST, one path a line, dependencies first. */
+static void load_modules(void)
+{
+    FILE *list = fopen(MODULE_LIST, "re");
+    if (list == NULL) {
+        say("no %s: no modules to load", MODULE_LIST);
+        return;
+    }
+    char line[512], loaded[1024] = "";
+    int count = 0, failed = 0;
+    while (fgets(line, sizeof(line), list) != NULL) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (line[0] == '\0' || line[0] == '#')
+            continue;
+        if (load_module(line) != 0) {
+            failed++;
+            continue;
+        }
+        count++;
+        size_t used = strlen(loaded);
+        snprintf(loaded + used, sizeof(loaded) - used, " %.*s", (int)strcspn(module_name(line), "."),
+                 module_name(line));
+    }
+    fclose(list);
+    say("modules loaded: %d,%s%s", count, loaded, failed ? " (some failed, see above)" : "");
+}
+
+/* The console's real device (ttyAMA0, hvc0), so that the shell gets job control. */
+static void console_device(char *path, size_t size)
+{
+    char active[128];
+    snprintf(path, size, "/dev/console");
+    if (read_text("/sys/class/tty/console/active", active, sizeof(active)) <= 0)
+        return;
+    active[strcspn(active, "\n")] = '\0';
+    char *last = strrchr(active, ' ');
+    last = last ? last + 1 : active;
+    if (last[0] != '\0')
+        snprintf(path, size, "/dev/%s", last);
+}
+
+static void become_console_session(const char *tty)
+{
+    setsid();
+    int fd = open(tty, O_RDWR);
+    if (fd < 0)
+        return;
+    ioctl(fd, TIOCSCTTY, 0);
+    for (int i = 0; i < 3; i++)
+        dup2(fd, i);
+    if (fd > 2)
+        close(fd);
+}
+
+/* Runs argv[0] in a child and waits for it, reaping any orphans meanwhile. */
+static int run_and_wait(char *const argv[], const char *tty)
+{
+    pid_t child = fork();
+    if (child < 0) {
+        say("error: fork: %s", strerror(errno));
+        return -1;
+    }
+    if (child == 0) {
+        if (tty)
+            become_console_session(tty);
+        execv(argv[0], argv);
+        say("error: cannot run %s: %s", argv[0], strerror(errno));
+        _exit(127);
+    }
+    for (;;) {
+        int status;
+        pid_t pid = wait(&status);
+        if (pid == child)
+            return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        if (pid < 0 && errno != EINTR)
+            return -1;
+    }
+}
+
+static void power_off(void)
+{
+    say("powering off");
+    sync();
+    reboot(RB_POWER_OFF);
+    say("error: power off failed: %s", strerror(errno));
+    for (;;)
+        pause();
+}
+
+int main(void)
+{
+    uint64_t reached = counter_ticks();
+    mount_filesystems();
+    say("init reached cntvct=%llu cntfrq=%llu", (unsigned long long)reached,
+        (unsigned long long)counter_frequency());
+
+    struct options options;
+    read_options(&options);
+    setenv("PATH", "/bin", 1);
+    setenv("HOME", "/root", 1);
+    setenv("TERM", "vt100", 0);
+    load_modules();
+
+    if (options.run[0] != '\0') {
+        char *argv[] = {options.run, NULL};
+        say("%s exited with status %d", options.run, run_and_wait(argv, NULL));
+    }
+    if (options.test)
+        power_off();
+
+    char tty[160];
+    console_device(tty, sizeof(tty));
+    for (;;) {
+        char *argv[] = {SHELL, "-l", NULL};
+        say("shell on %s", tty);
+        run_and_wait(argv, tty);
+        say("shell exited; starting a new one");
+    }
+}

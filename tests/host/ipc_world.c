@@ -1,0 +1,73 @@
+/* Threads for the IPC suites, and the doubles outside IPC (ipc_world.h). */
+#include <cella/irq_handler.h>
+#include <cella/tcb.h>
+
+#include "ipc_world.h"
+#include "kmem.h"
+
+#define WORLD_THREADS 32
+
+static struct tcb *threads[WORLD_THREADS];
+static unsigned thread_count;
+unsigned fpu_released;
+struct notification *irq_forgotten;
+
+void fpu_release(struct tcb *t)
+{
+    (void)t;
+    fpu_released++;
+}
+
+void irq_forget_notification(struct notification *n)
+{
+    irq_forgotten = n;
+}
+
+void world_reset(void)
+{
+    for (unsigned i = 0; i < thread_count; i++)
+        sched_dequeue(threads[i]);
+    thread_count = 0;
+    current_thread = NULL;
+    fpu_released = 0;
+    irq_forgotten = NULL;
+    kmem_reset();
+}
+
+struct tcb *world_thread(unsigned prio, bool with_buffer)
+{
+    if (thread_count == WORLD_THREADS)
+        return NULL;
+    struct tcb *t = kmem_alloc(TCB_SIZE_BITS);
+    thread_init(t);
+    t->priority = (uint8_t)prio;
+    t->mcp = (uint8_t)prio;
+    mdb_insert_root(&t->slots[TCB_SLOT_CSPACE],
+                    kmem_cnode(WORLD_CSPACE_RADIX, 0, WORD_BITS - WORLD_CSPACE_RADIX), MDB_REVOCABLE);
+    if (with_buffer)
+        t->ipc_buffer = kmem_alloc(IPC_BUFFER_SIZE_BITS);
+    threads[thread_count++] = t;
+    return t;
+}
+
+struct cte *world_slot(struct tcb *t, word_t cptr)
+{
+    return cnode_slots(thread_cspace(t)) + (cptr & MASK(WORLD_CSPACE_RADIX));
+}
+
+struct cte *world_put(struct tcb *t, word_t cptr, cap_t cap)
+{
+    struct cte *slot = world_slot(t, cptr);
+    mdb_insert_root(slot, cap, MDB_REVOCABLE);
+    return slot;
+}
+
+struct cte *world_receive_into(struct tcb *t, word_t index)
+{
+    cap_t node = kmem_cnode(4, 0, 0);
+    world_put(t, WORLD_RECV_CNODE, node);
+    t->ipc_buffer->receive_cnode = WORLD_RECV_CNODE;
+    t->ipc_buffer->receive_index = index;
+    t->ipc_buffer->receive_depth = 4;
+    return cnode_slots(node);
+}
