@@ -40,6 +40,8 @@ struct slot sub_slot(uint32_t cnode, uint32_t index);
 /* memory.c: untyped memory, slots and the scratch window. */
 void memory_init(const struct boot_info *bi);
 struct slot alloc_root_slot(void);
+/* alloc_root_slot in the shape map_frame wants for its page tables. */
+struct slot next_root_slot(void *ctx);
 /* Makes an object from the general pool into dest; false when memory runs out. */
 bool pool_retype(unsigned type, unsigned size_bits, struct slot dest);
 /* Makes an object from an arena Untyped into dest, tracking the arena's watermark. */

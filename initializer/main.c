@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <platform_config.h>
+
 #include "initializer.h"
 
 void slots_set_root(cptr_t cptr);
@@ -33,6 +35,23 @@ static void use_two_level_cspace(const struct boot_info *bi)
         exit(1);
     }
     slots_set_root((plain << SUB_RADIX) | plain);
+}
+
+/*
+ * On a release kernel there is no debug console: the initializer writes to
+ * the board's UART itself (the console server cell maps the same device).
+ */
+static void open_console(void)
+{
+#ifndef CELLA_DEBUG
+    struct slot uart;
+    const uint64_t vaddr = 0x6000000000UL;
+    if (!device_frame(PLATFORM_CONSOLE_BASE & ~0xfffUL, &uart) ||
+        map_frame(slot_cptr(uart), slot_cptr(root_slot(INIT_CAP_VSPACE)), vaddr, VM_READ | VM_WRITE,
+                  VM_ATTR_DEVICE, NULL, next_root_slot, NULL))
+        return; /* no console then; the system still runs */
+    pl011_use((void *)(uintptr_t)(vaddr + (PLATFORM_CONSOLE_BASE & 0xfffUL)));
+#endif
 }
 
 static int by_priority(const void *a, const void *b)
@@ -68,6 +87,7 @@ int main(void)
     }
     use_two_level_cspace(bi);
     memory_init(bi);
+    open_console();
     say("system '%s': %u cells, %u channels, %u regions\n", spec.system_name,
         spec.cell_count, spec.channel_count, spec.region_count);
     if (spec.persona_count)

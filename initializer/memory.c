@@ -17,7 +17,7 @@ struct pool_untyped {
 
 static struct pool_untyped pool[MAX_POOL];
 static unsigned pool_count;
-static uint32_t next_root_slot;
+static uint32_t root_slots_used;
 static struct {
     uint64_t paddr;
     struct slot slot;
@@ -31,16 +31,16 @@ void memory_init(const struct boot_info *bi)
         pool[pool_count++] = (struct pool_untyped){ slot_cptr(root_slot((uint32_t)(bi->untyped.start + i))),
                                                     u->paddr, u->size_bits, u->is_device, 0 };
     }
-    next_root_slot = (uint32_t)bi->empty.start + 2; /* the first two hold root capabilities */
+    root_slots_used = (uint32_t)bi->empty.start + 2; /* the first two hold root capabilities */
 }
 
 struct slot alloc_root_slot(void)
 {
-    if (next_root_slot >= (1u << SUB_RADIX)) {
+    if (root_slots_used >= (1u << SUB_RADIX)) {
         say("out of slots in the root CNode\n");
         runtime_exit(1);
     }
-    return root_slot(next_root_slot++);
+    return root_slot(root_slots_used++);
 }
 
 static uint64_t align_up(uint64_t v, unsigned bits)
@@ -178,7 +178,7 @@ int map_frame(cptr_t frame, cptr_t vspace, uint64_t vaddr, unsigned rights, unsi
     return err;
 }
 
-static struct slot next_root(void *ctx)
+struct slot next_root_slot(void *ctx)
 {
     (void)ctx;
     return alloc_root_slot();
@@ -199,7 +199,7 @@ void *scratch_map(struct slot frame)
                          slot_index(frame), slot_depth(frame), RIGHTS_ALL);
     if (!err)
         err = map_frame(slot_cptr(scratch_slot), slot_cptr(root_slot(INIT_CAP_VSPACE)), SCRATCH_VADDR,
-                        VM_READ | VM_WRITE, 0, NULL, next_root, NULL);
+                        VM_READ | VM_WRITE, 0, NULL, next_root_slot, NULL);
     if (err) {
         say("cannot map a frame to fill it: error %d\n", err);
         runtime_exit(1);

@@ -18,6 +18,10 @@ extern const struct cell_info *runtime_cell_info; /* a cell's, or NULL in the in
 typedef void (*console_write_fn)(const char *text, size_t length);
 void runtime_set_console(console_write_fn write);
 void runtime_console_write(const char *text, size_t length);
+/* A PL011 UART mapped at `registers` becomes the console. */
+void pl011_use(void *registers);
+void pl011_write(const char *text, size_t length);
+
 /* Sends any partial line now. */
 void runtime_console_flush(void);
 void runtime_cell_console_init(void);

@@ -7,27 +7,6 @@
 #include <cell.h>
 
 #define CONSOLE_WRITE 1
-#define UART_DR 0x00
-#define UART_FR 0x18
-#define UART_FR_TXFF (1u << 5)
-
-static volatile uint32_t *uart;
-
-static void put(char c)
-{
-    while (uart[UART_FR / 4] & UART_FR_TXFF)
-        ;
-    uart[UART_DR / 4] = (uint8_t)c;
-}
-
-static void put_text(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '\n')
-            put('\r');
-        put(s[i]);
-    }
-}
 
 static size_t name_length(const char *s)
 {
@@ -54,11 +33,11 @@ static void called(struct cell_message *msg)
             text[i * 8 + b] = (char)(w >> (8 * b));
     }
     const char *who = msg->from->peer;
-    put_text(who, name_length(who));
-    put_text(": ", 2);
-    put_text(text, length);
+    pl011_write(who, name_length(who));
+    pl011_write(": ", 2);
+    pl011_write(text, length);
     if (length && text[length - 1] != '\n')
-        put_text("\n", 1);
+        pl011_write("\n", 1);
     msg->mr[0] = length;
     msg->reply_label = 0;
     msg->reply_length = 1;
@@ -66,11 +45,9 @@ static void called(struct cell_message *msg)
 
 int main(void)
 {
-    uint64_t size;
-    char *base = cell_map("uart", &size);
-    if (!base)
+    void *uart = cell_map("uart", NULL);
+    if (!uart)
         return 1;
-    uart = (volatile uint32_t *)base;
-    runtime_set_console(put_text); /* its own output cannot go through itself */
+    pl011_use(uart); /* its own output cannot go through itself */
     cell_serve(&(struct cell_handlers){ .called = called });
 }

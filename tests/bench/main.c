@@ -177,19 +177,6 @@ static void bench_yield(void)
 }
 
 /* Release kernels have no debug console: write to the board's UART from a device frame. */
-static volatile uint32_t *uart;
-
-static void uart_write(const char *text, size_t length)
-{
-    for (size_t i = 0; i < length; i++) {
-        while (uart[0x18 / 4] & (1u << 5))
-            ;
-        if (text[i] == '\n')
-            uart[0] = '\r';
-        uart[0] = (uint8_t)text[i];
-    }
-}
-
 static void open_console(const struct boot_info *bi)
 {
     for (unsigned i = 0; i < bi->untyped_count; i++) {
@@ -199,8 +186,7 @@ static void open_console(const struct boot_info *bi)
             untyped_retype(bi->untyped.start + i, OBJ_FRAME_4K, 0, INIT_CAP_CNODE, 0, 0, frame, 1);
             uint64_t va = 0x62000000UL;
             bench_map(&env, frame, INIT_CAP_VSPACE, va, VM_READ | VM_WRITE, VM_ATTR_DEVICE);
-            uart = (volatile uint32_t *)(uintptr_t)(va + (PLATFORM_CONSOLE_BASE & 0xfff));
-            runtime_set_console(uart_write);
+            pl011_use((void *)(uintptr_t)(va + (PLATFORM_CONSOLE_BASE & 0xfff)));
             return;
         }
     }

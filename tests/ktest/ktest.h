@@ -147,8 +147,9 @@ extern const char remote_counter[], remote_syscall_then_count[], remote_load[];
 /* Makes the VSpace (or uses vspace if nonzero), the frames and an unstarted TCB. */
 bool env_remote(struct env *env, struct remote *r, cptr_t vspace, unsigned priority,
                 cptr_t fault_ep);
-/* Starts it at entry (one of the symbols above) with x0-x12 from regs (x10 is set to REMOTE_SHARED). */
-bool env_remote_start(struct remote *r, const char *entry, uint64_t regs[13]);
+/* (Re)starts it at entry (one of the symbols above) with x0-x13 from regs, but x10 = REMOTE_SHARED. */
+#define REMOTE_REGS 14
+bool env_remote_start(struct remote *r, const char *entry, const uint64_t regs[REMOTE_REGS]);
 
 #define MAIN_PRIORITY 100
 #define WORD(x) ((uint64_t)(x))

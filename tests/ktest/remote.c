@@ -65,11 +65,11 @@ bool env_remote(struct env *env, struct remote *r, cptr_t vspace, unsigned prior
            tcb_set_priority(r->tcb, INIT_CAP_TCB, priority) == 0;
 }
 
-bool env_remote_start(struct remote *r, const char *entry, uint64_t regs[13])
+bool env_remote_start(struct remote *r, const char *entry, const uint64_t regs[REMOTE_REGS])
 {
     struct user_registers u = { .pc = REMOTE_CODE + (uint64_t)(entry - remote_code_start) };
-    for (unsigned i = 0; i < 13; i++)
-        u.x[i] = regs ? regs[i] : 0;
+    for (unsigned i = 0; i < REMOTE_REGS; i++)
+        u.x[i] = regs[i];
     u.x[10] = REMOTE_SHARED;
-    return tcb_write_registers(r->tcb, true, &u, 3 + 13) == 0;
+    return tcb_write_registers(r->tcb, true, &u, 3 + REMOTE_REGS) == 0;
 }

@@ -5,8 +5,11 @@
 #include "ktest.h"
 
 #define ROOT INIT_CAP_CNODE
-#define V ((volatile uint64_t *)(uintptr_t)
-#define FAR_AWAY 0x7000000000UL /* no table maps anything here */
+
+static volatile uint64_t *at(uint64_t vaddr)
+{
+    return (volatile uint64_t *)(uintptr_t)vaddr;
+}
 
 KTEST(vspace_frame_address_is_physical_and_aligned)
 {
@@ -38,7 +41,7 @@ KTEST(vspace_2m_frame_maps_at_2m_aligned_address)
     cptr_t big = env_object(env, OBJ_FRAME_2M, 0), small = env_object(env, OBJ_FRAME_4K, 0);
     CHECK(big && small);
     CHECK_OK(env_map_at(env, big, INIT_CAP_VSPACE, 0x60000000, VM_READ | VM_WRITE, 0));
-    volatile uint64_t *p = V 0x60000000;
+    volatile uint64_t *p = at(0x60000000);
     p[0] = 1;
     p[(1 << 20) / 8] = 2;          /* a megabyte in */
     p[(2 << 20) / 8 - 1] = 3;      /* its last word */
@@ -62,9 +65,9 @@ KTEST(vspace_mapping_over_a_mapped_page_is_delete_first)
     cptr_t f, g = env_object(env, OBJ_FRAME_4K, 0);
     uint64_t va = env_map_page(env, &f, VM_READ | VM_WRITE);
     CHECK(va && g);
-    *V va = 42;
+    *at(va) = 42;
     CHECK_EQ(frame_map(g, INIT_CAP_VSPACE, va, VM_READ | VM_WRITE, 0), ERR_DELETE_FIRST);
-    CHECK_EQ(*V va, 42); /* still the first frame */
+    CHECK_EQ(*at(va), 42); /* still the first frame */
 }
 
 KTEST(vspace_mapping_without_page_table_is_failed_lookup)
@@ -122,7 +125,7 @@ KTEST(vspace_read_only_cap_maps_read_only)
     struct fault_msg m;
     CHECK_EQ(env_probe(env, va, true, &value, &m), FAULT_VM);
     CHECK(m.mr[3] & ESR_WNR);
-    CHECK_EQ(*V va, 0);
+    CHECK_EQ(*at(va), 0);
 }
 
 KTEST(vspace_unmapped_frame_is_gone)
@@ -130,7 +133,7 @@ KTEST(vspace_unmapped_frame_is_gone)
     cptr_t f;
     uint64_t va = env_map_page(env, &f, VM_READ | VM_WRITE), value = 0;
     CHECK(va);
-    *V va = 77;
+    *at(va) = 77;
     CHECK_EQ(env_probe(env, va, false, &value, NULL), FAULT_NONE);
     CHECK_EQ(value, 77);
     CHECK_OK(frame_unmap(f));
@@ -140,7 +143,7 @@ KTEST(vspace_unmapped_frame_is_gone)
     CHECK_OK(frame_unmap(f)); /* unmapping twice is harmless */
     /* mapped again, its contents are still there */
     CHECK_OK(frame_map(f, INIT_CAP_VSPACE, va, VM_READ, 0));
-    CHECK_EQ(*V va, 77);
+    CHECK_EQ(*at(va), 77);
 }
 
 KTEST(vspace_deleting_a_mapped_frame_cap_unmaps_it)
@@ -160,11 +163,11 @@ KTEST(vspace_copy_of_mapped_frame_maps_elsewhere_sharing_memory)
     CHECK_OK(cnode_copy(ROOT, copy, 64, ROOT, f, 64, RIGHTS_ALL));
     uint64_t vb = env_map_frame(env, copy, VM_READ | VM_WRITE, 0); /* the copy is not mapped */
     CHECK(vb);
-    *V va = 0xabc;
-    CHECK_EQ(*V vb, 0xabc);
+    *at(va) = 0xabc;
+    CHECK_EQ(*at(vb), 0xabc);
     CHECK_OK(cnode_delete(ROOT, copy, 64)); /* takes its own mapping only */
     CHECK_EQ(env_probe(env, vb, false, NULL, NULL), FAULT_VM);
-    CHECK_EQ(*V va, 0xabc);
+    CHECK_EQ(*at(va), 0xabc);
 }
 
 KTEST(vspace_moved_frame_cap_keeps_its_mapping)
@@ -173,7 +176,7 @@ KTEST(vspace_moved_frame_cap_keeps_its_mapping)
     uint64_t va = env_map_page(env, &f, VM_READ | VM_WRITE);
     CHECK(va && moved);
     CHECK_OK(cnode_move(ROOT, moved, 64, ROOT, f, 64));
-    *V va = 5;
+    *at(va) = 5;
     CHECK_OK(frame_unmap(moved));
     CHECK_EQ(env_probe(env, va, false, NULL, NULL), FAULT_VM);
 }
@@ -250,10 +253,8 @@ KTEST(vspace_second_vspace_thread_shares_a_frame)
 {
     struct remote r;
     cptr_t ep = env_object(env, OBJ_ENDPOINT, 0);
-    uint64_t regs[13] = { 0 };
     CHECK(ep && env_remote(env, &r, 0, MAIN_PRIORITY + 1, 0));
-    regs[11] = ep;
-    CHECK(env_remote_start(&r, remote_counter, regs));
+    CHECK(env_remote_start(&r, remote_counter, (uint64_t[REMOTE_REGS]){ [11] = ep }));
     CHECK_EQ(r.shared[0], 1);
     uint64_t mr[4] = { 0 };
     CHECK_OK(sys_nb_send(ep, 0, mr).error);
@@ -267,26 +268,27 @@ KTEST(vspace_other_vspace_does_not_see_our_pages)
 {
     struct remote r;
     struct fault_msg m;
-    cptr_t ep = env_object(env, OBJ_ENDPOINT, 0), reply = env_object(env, OBJ_REPLY, 0);
-    uint64_t mine = env_map_page(env, NULL, VM_READ | VM_WRITE);
-    uint64_t regs[13] = { 0 };
-    CHECK(ep && reply && mine && env_remote(env, &r, 0, MAIN_PRIORITY + 1, ep));
-    *V mine = 0x5eed;
-    regs[13 - 1] = 0;
-    regs[11] = ep;
-    /* first a page it has, then one only we have */
-    CHECK(env_remote_start(&r, remote_load, (uint64_t[13]){ [11] = ep, [12] = 0 }) || 1);
-    CHECK(!env_take_fault(ep, reply, &m)); /* x13 = 0 was not set: see below */
-    (void)regs;
-    CHECK_OK(tcb_suspend(r.tcb));
     struct user_registers u;
-    CHECK_OK(tcb_read_registers(r.tcb, &u));
-    u.pc = REMOTE_CODE + (uint64_t)(remote_load - remote_code_start);
-    u.x[13] = mine;
-    CHECK_OK(tcb_write_registers(r.tcb, true, &u, 3 + 14));
-    CHECK(env_take_fault(ep, reply, &m));
+    cptr_t ep = env_object(env, OBJ_ENDPOINT, 0), fault_ep = env_object(env, OBJ_ENDPOINT, 0),
+           reply = env_object(env, OBJ_REPLY, 0);
+    uint64_t mine = env_map_page(env, NULL, VM_READ | VM_WRITE);
+    CHECK(ep && fault_ep && reply && mine && env_remote(env, &r, 0, MAIN_PRIORITY + 1, fault_ep));
+    *at(mine) = 0x5eed;
+    r.shared[3] = 0x77;
+    /* its own view of the shared page works */
+    CHECK(env_remote_start(&r, remote_load, (uint64_t[REMOTE_REGS]){ [11] = ep, [13] = REMOTE_SHARED + 24 }));
+    CHECK_EQ(r.shared[2], 0x77);
+    CHECK_EQ(r.shared[0], 1);
+    /* a page only we have mapped is not there for it */
+    CHECK_OK(tcb_suspend(r.tcb));
+    CHECK(env_remote_start(&r, remote_load, (uint64_t[REMOTE_REGS]){ [11] = ep, [13] = mine }));
+    CHECK(env_take_fault(fault_ep, reply, &m));
     CHECK_EQ(m.label, FAULT_VM);
     CHECK_EQ(m.mr[1], mine);
+    CHECK_EQ(m.mr[2], 0);
+    CHECK_EQ(r.shared[0], 1);
+    CHECK_OK(tcb_read_registers(r.tcb, &u));
+    CHECK_EQ(u.pc, REMOTE_CODE + (uint64_t)(remote_load - remote_code_start));
 }
 
 KTEST(vspace_deleting_second_vspace_makes_its_thread_fault)
@@ -295,16 +297,44 @@ KTEST(vspace_deleting_second_vspace_makes_its_thread_fault)
     struct fault_msg m;
     cptr_t ep = env_object(env, OBJ_ENDPOINT, 0), reply = env_object(env, OBJ_REPLY, 0),
            fault_ep = env_object(env, OBJ_ENDPOINT, 0);
-    uint64_t regs[13] = { 0 };
     CHECK(ep && reply && fault_ep && env_remote(env, &r, 0, MAIN_PRIORITY + 1, fault_ep));
-    regs[11] = ep;
-    CHECK(env_remote_start(&r, remote_counter, regs));
+    CHECK(env_remote_start(&r, remote_counter, (uint64_t[REMOTE_REGS]){ [11] = ep }));
     CHECK_EQ(r.shared[0], 1);
-    CHECK_OK(cnode_delete(ROOT, r.vspace, 64)); /* the TCB still holds it */
+    /* its TCB holds a copy: take that away first, then delete the last capability */
+    CHECK_OK(cnode_revoke(ROOT, r.vspace, 64));
+    CHECK_OK(cnode_delete(ROOT, r.vspace, 64));
     uint64_t mr[4] = { 0 };
     CHECK_OK(sys_nb_send(ep, 0, mr).error);
-    CHECK_EQ(r.shared[0], 2);
-    CHECK_OK(cnode_revoke(ROOT, env->arena, 64) == 0 ? 0 : 1); /* placeholder, replaced below */
-    (void)m;
-    (void)reply;
+    CHECK(env_take_fault(fault_ep, reply, &m));
+    CHECK_EQ(m.label, FAULT_VM);
+    CHECK_EQ(m.mr[2], 1); /* it cannot even fetch its next instruction */
+    CHECK(m.mr[0] >= REMOTE_CODE && m.mr[0] < REMOTE_CODE + 4096);
+    CHECK_EQ(r.shared[0], 1);
+    /* the code frame's capability still names the old mapping until unmapped */
+    cptr_t vs = env_object(env, OBJ_VSPACE, 0);
+    CHECK(vs);
+    CHECK_EQ(frame_map(r.code_frame, vs, 0, VM_READ, 0), ERR_ILLEGAL_OPERATION);
+    CHECK_OK(frame_unmap(r.code_frame));
+    CHECK_EQ(frame_map(r.code_frame, vs, 0, VM_READ, 0), ERR_FAILED_LOOKUP);
+}
+
+KTEST(vspace_thread_destroying_its_own_vspace_faults_at_once)
+{
+    struct remote r;
+    struct fault_msg m;
+    cptr_t u = env_object(env, OBJ_UNTYPED, 12), vs = env_slot(env), ep = env_object(env, OBJ_ENDPOINT, 0),
+           fault_ep = env_object(env, OBJ_ENDPOINT, 0), reply = env_object(env, OBJ_REPLY, 0);
+    CHECK(u && vs && ep && fault_ep && reply);
+    CHECK_OK(untyped_retype(u, OBJ_VSPACE, 0, ROOT, 0, 0, vs, 1));
+    CHECK(env_remote(env, &r, vs, MAIN_PRIORITY + 1, fault_ep));
+    /* CNode_Revoke(root, u, 64): its VSpace goes with the untyped */
+    uint64_t regs[REMOTE_REGS] = { [0] = ROOT, [1] = msginfo_new(CNODE_REVOKE, 0, 0, 2), [2] = u, [3] = 64,
+                                   [7] = SYS_CALL, [11] = ep };
+    CHECK(env_remote_start(&r, remote_syscall_then_count, regs));
+    CHECK_EQ(sys_debug_cap_identify(vs), CAP_NULL);
+    CHECK(env_take_fault(fault_ep, reply, &m));
+    CHECK_EQ(m.label, FAULT_VM);
+    CHECK_EQ(m.mr[0], REMOTE_CODE + 4); /* the instruction after its svc */
+    CHECK_EQ(m.mr[2], 1);
+    CHECK_EQ(r.shared[0], 0);
 }

@@ -1,10 +1,27 @@
 """The QEMU runner's verdicts, driven with a stand-in console program instead of QEMU."""
 
+import importlib.machinery
+import importlib.util
 import io
+import json
+import os
 import sys
+import tempfile
 import unittest
+from contextlib import redirect_stderr
 
 from cellatools import runner
+
+TOOLS = os.path.join(os.path.dirname(__file__), "..", "..", "tools")
+PLATFORM = {"platform": "test", "command": ["qemu-system-aarch64", "-M", "virt"]}
+
+
+def load_script(name):
+    """Imports one of tools/' scripts (no .py suffix) as a module."""
+    loader = importlib.machinery.SourceFileLoader(name.replace("-", "_"), os.path.join(TOOLS, name))
+    module = importlib.util.module_from_spec(importlib.util.spec_from_loader(loader.name, loader))
+    loader.exec_module(module)
+    return module
 
 
 def shell(script):
@@ -69,6 +86,60 @@ class RunTest(unittest.TestCase):
             "print('PIN?', flush=True); s = input(); print('DONE' if s == '1234' else 'PANIC')",
             input=script)
         self.assertTrue(ok, reason)
+
+
+class QemuCommandTest(unittest.TestCase):
+    def test_kernel_only(self):
+        cmd = runner.qemu_command(PLATFORM, "k.elf")
+        self.assertEqual(cmd[:5], ["qemu-system-aarch64", "-M", "virt", "-kernel", "k.elf"])
+        self.assertNotIn("-initrd", cmd)
+        self.assertNotIn("-append", cmd)
+        self.assertNotIn("-icount", cmd)
+
+    def test_initrd_and_append(self):
+        cmd = runner.qemu_command(PLATFORM, "Image", initrd="initramfs.cpio.gz",
+                                  append="console=ttyAMA0 cella.test=1")
+        self.assertEqual(cmd[cmd.index("-initrd") + 1], "initramfs.cpio.gz")
+        self.assertEqual(cmd[cmd.index("-append") + 1], "console=ttyAMA0 cella.test=1")
+
+    def test_empty_append_is_still_passed(self):
+        cmd = runner.qemu_command(PLATFORM, "Image", append="")
+        self.assertEqual(cmd[cmd.index("-append") + 1], "")
+
+    def test_icount(self):
+        self.assertEqual(runner.qemu_command(PLATFORM, "k", icount=True)[-5:-3], ["-icount", "shift=0"])
+        cmd = runner.qemu_command(PLATFORM, "k", icount="shift=0,sleep=off")
+        self.assertEqual(cmd[cmd.index("-icount") + 1], "shift=0,sleep=off")
+
+
+class RunQemuScriptTest(unittest.TestCase):
+    def setUp(self):
+        self.script = load_script("run-qemu")
+        self.tmp = tempfile.TemporaryDirectory()
+        self.platform = os.path.join(self.tmp.name, "platform.json")
+        with open(self.platform, "w") as f:
+            json.dump(PLATFORM, f)
+        self.image = os.path.join(self.tmp.name, "Image")
+        open(self.image, "wb").close()
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def test_initrd_and_append_options(self):
+        args = self.script.parse_args(["--platform", "p.json", "--image", "Image", "--initrd", "i.gz",
+                                       "--append", "console=ttyAMA0 quiet"])
+        self.assertEqual((args.initrd, args.append), ("i.gz", "console=ttyAMA0 quiet"))
+        args = self.script.parse_args(["--platform", "p.json", "--image", "k.elf"])
+        self.assertEqual((args.initrd, args.append), (None, None))
+
+    def test_missing_initrd_is_refused_before_qemu_starts(self):
+        err = io.StringIO()
+        with redirect_stderr(err):
+            status = self.script.main(["--platform", self.platform, "--image", self.image, "--mode", "test",
+                                       "--initrd", os.path.join(self.tmp.name, "nope.gz")])
+        self.assertEqual(status, 2)
+        self.assertIn("initrd", err.getvalue())
+        self.assertIn("nope.gz", err.getvalue())
 
 
 if __name__ == "__main__":

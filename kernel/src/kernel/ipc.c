@@ -26,7 +26,11 @@ static struct cte *receive_slot(struct tcb *receiver)
     return slot.slot;
 }
 
-/* A capability as it may be handed on: mappings stay with the original. */
+/*
+ * A capability as it may be handed on: mappings stay with the original, and
+ * an untyped never copies (the copy's own watermark would carve the memory
+ * the original has given out or will give out).
+ */
 cap_t cap_derive_for_copy(cap_t cap)
 {
     switch (cap_type(cap)) {
@@ -35,6 +39,7 @@ cap_t cap_derive_for_copy(cap_t cap)
     case CAP_PAGE_TABLE:
         cap.w1 = 0;
         return cap;
+    case CAP_UNTYPED:
     case CAP_IRQ_CONTROL:
     case CAP_REPLY:
     case CAP_ZOMBIE:

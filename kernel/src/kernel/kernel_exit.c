@@ -6,6 +6,9 @@ void kernel_exit(void)
 {
     struct tcb *next = sched_choose_next();
     if (!next) {
+        /* Idle forgets who ran last, so the next switch could not save this thread's TLS. */
+        if (current_thread)
+            arch_save_tls(current_thread);
         current_thread = NULL;
         arch_idle();
     }

@@ -70,6 +70,13 @@ unsigned decode_page_table(struct invocation *inv)
     case PAGE_TABLE_MAP:
         return map(inv);
     case PAGE_TABLE_UNMAP:
+        /*
+         * Copies share the one mapping. Unmapped through one of them, the
+         * table could be mapped again elsewhere while the others still name
+         * the old place, and the last one's delete would then miss it.
+         */
+        if (!slot_holds_final_cap(inv->slot))
+            return inv_error(inv, ERR_REVOKE_FIRST, 0);
         page_table_unmap_cap(inv->cap);
         inv->slot->cap.w1 = 0;
         return ERR_NONE;

@@ -1,5 +1,6 @@
 /* VSpace roots and the ASID table that frames and page tables find them through. */
 #include <arch/stage2.h>
+#include <arch/thread_switch.h>
 #include <cella/vspace.h>
 
 static pte_t *asid_roots[ASID_COUNT];
@@ -45,4 +46,7 @@ void vspace_destroy(pte_t *root, unsigned asid)
         return;
     vmid_release(asid);
     asid_roots[asid] = NULL;
+    /* The thread running may have used this VSpace: it must not go on with freed tables. */
+    if (current_thread)
+        arch_activate_vspace(current_thread);
 }
