@@ -27,6 +27,7 @@ unsigned finalised_times(cap_t cap, bool final)
 {
     unsigned n = 0;
     for (unsigned i = 0; i < finalised_count; i++)
-        n += finalised[i].cap.w0 == cap.w0 && finalised[i].cap.w1 == cap.w1 && finalised[i].final == final;
+        n += finalised[i].cap.w0 == cap.w0 && finalised[i].cap.w1 == cap.w1 &&
+             finalised[i].final == final;
     return n;
 }

@@ -1,4 +1,8 @@
 /* Threads for the IPC suites, and the doubles outside IPC (ipc_world.h). */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <arch/vcpu.h>
 #include <cella/irq_handler.h>
 #include <cella/tcb.h>
 
@@ -23,6 +27,31 @@ void irq_forget_notification(struct notification *n)
     irq_forgotten = n;
 }
 
+/* Guests are the hypervisor's: no thread here has a VCPU, and none raises a VCPU fault. */
+void vcpu_unbind_tcb(struct tcb *t)
+{
+    (void)t;
+}
+
+static void no_vcpu_faults(void)
+{
+    fprintf(stderr, "a VCPU fault in the IPC suites\n");
+    abort();
+}
+
+unsigned vcpu_exit_message_extra(struct tcb *guest, struct tcb *vmm)
+{
+    (void)guest, (void)vmm;
+    no_vcpu_faults();
+    return 0;
+}
+
+void vcpu_handle_reply(struct tcb *guest, struct tcb *vmm)
+{
+    (void)guest, (void)vmm;
+    no_vcpu_faults();
+}
+
 void world_reset(void)
 {
     for (unsigned i = 0; i < thread_count; i++)
@@ -42,8 +71,8 @@ struct tcb *world_thread(unsigned prio, bool with_buffer)
     thread_init(t);
     t->priority = (uint8_t)prio;
     t->mcp = (uint8_t)prio;
-    mdb_insert_root(&t->slots[TCB_SLOT_CSPACE],
-                    kmem_cnode(WORLD_CSPACE_RADIX, 0, WORD_BITS - WORLD_CSPACE_RADIX), MDB_REVOCABLE);
+    cap_t cspace = kmem_cnode(WORLD_CSPACE_RADIX, 0, WORD_BITS - WORLD_CSPACE_RADIX);
+    mdb_insert_root(&t->slots[TCB_SLOT_CSPACE], cspace, MDB_REVOCABLE);
     if (with_buffer)
         t->ipc_buffer = kmem_alloc(IPC_BUFFER_SIZE_BITS);
     threads[thread_count++] = t;

@@ -2,7 +2,8 @@
  * Threads for the IPC suites, run by the real scheduler: each has a TCB, a
  * single-level CSpace (radix 6, so a cptr is a slot number) and optionally
  * an IPC buffer. ipc_world.c also holds the doubles for what lies outside
- * IPC: the FPU (architecture) and IRQ handlers (the interrupt controller).
+ * IPC: the FPU and VCPUs (architecture) and IRQ handlers (the interrupt
+ * controller).
  */
 #pragma once
 
@@ -17,7 +18,7 @@ struct tcb *world_thread(unsigned prio, bool with_buffer);
 struct cte *world_slot(struct tcb *t, word_t cptr);
 /* Puts an original capability into t's CSpace at cptr and returns its slot. */
 struct cte *world_put(struct tcb *t, word_t cptr, cap_t cap);
-/* Gives t a receive CNode of 16 slots and asks for received capabilities at index; returns its slots. */
+/* Gives t a receive CNode of 16 slots, asks for capabilities at index; returns its slots. */
 struct cte *world_receive_into(struct tcb *t, word_t index);
 /* Takes every thread out of the scheduler and forgets all objects (each test's first step). */
 void world_reset(void);

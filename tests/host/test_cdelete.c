@@ -124,7 +124,7 @@ static void test_revoke_removes_exactly_the_descendants(void)
     CU_ASSERT_EQUAL(finalised_count, 4u);
 }
 
-/* Revoking a badged mint takes its copies, not the original, nor a sibling mint with the same badge. */
+/* Revoking a badged mint takes its copies; not the original, nor a sibling mint of its badge. */
 static void test_revoke_badged(void)
 {
     setup();
@@ -147,7 +147,7 @@ static void test_revoke_badged(void)
     CU_ASSERT_PTR_NULL(e->mdb.next);
 }
 
-/* A final CNode capability: the CNode's slots are emptied, each cap finalised with the right flag. */
+/* A final CNode capability: its slots are emptied, each cap finalised with the right flag. */
 static void test_delete_cnode_holding_caps(void)
 {
     setup();
@@ -312,9 +312,31 @@ static void test_revoke_slot_emptied_by_its_child(void)
     CU_ASSERT_TRUE(all_empty(&root[0], 1));
 }
 
+/* Revoking an untyped whose child CNode holds another of its children: each goes exactly once. */
+static void test_revoke_child_inside_child(void)
+{
+    setup();
+    word_t base = (word_t)(uintptr_t)kmem_alloc(12);
+    cap_t ut = cap_make(CAP_UNTYPED, RIGHTS_ALL, 12, base, 0x110);
+    cap_t x = cap_make(CAP_CNODE, RIGHTS_ALL, 3, base, 0);
+    cap_t ep = cap_make(CAP_ENDPOINT, RIGHTS_ALL, 0, base + 0x100, 0);
+    struct cte *u = put(&root[0], ut), *xs = cnode_slots(x);
+    mdb_insert_after(u, &xs[5], ep, MDB_REVOCABLE);
+    mdb_insert_after(u, &root[1], x, MDB_REVOCABLE); /* list: ut, x, ep (ep lives in x) */
+    put(&root[2], new_endpoint(0));
+    slot_revoke(u);
+    CU_ASSERT_EQUAL(finalised_times(x, true), 1u);
+    CU_ASSERT_EQUAL(finalised_times(ep, true), 1u);
+    CU_ASSERT_EQUAL(finalised_count, 2u);
+    CU_ASSERT_TRUE(all_empty(&root[1], 1));
+    CU_ASSERT_TRUE(all_empty(xs, 8));
+    CU_ASSERT_PTR_NULL(u->mdb.next);
+    CU_ASSERT_EQUAL(cap_type(root[2].cap), CAP_ENDPOINT);
+}
+
 SUITE("cdelete", TEST(test_delete_empty_slot), TEST(test_delete_final), TEST(test_delete_non_final),
       TEST(test_revoke_removes_exactly_the_descendants), TEST(test_revoke_badged),
       TEST(test_delete_cnode_holding_caps), TEST(test_delete_non_final_cnode),
       TEST(test_delete_nested_cnodes), TEST(test_delete_cnode_holding_itself),
       TEST(test_delete_cnode_cycle), TEST(test_delete_tcb), TEST(test_delete_tcb_inside_its_cspace),
-      TEST(test_revoke_slot_emptied_by_its_child));
+      TEST(test_revoke_slot_emptied_by_its_child), TEST(test_revoke_child_inside_child));

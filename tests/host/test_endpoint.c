@@ -129,7 +129,7 @@ static void test_senders_in_order(void)
     }
 }
 
-/* A Call leaves the caller waiting on the server's reply object; the reply wakes it with the answer. */
+/* A Call leaves the caller waiting on the server's reply object; the reply wakes it. */
 static void test_call_and_reply(void)
 {
     setup();
@@ -178,7 +178,7 @@ static void test_call_without_reply_object(void)
     CU_ASSERT_PTR_NULL(run_next());
 }
 
-/* A server that takes its reply object back into Recv abandons its caller, who gets ERR_CANCELLED. */
+/* A server taking its reply object back into Recv abandons its caller: ERR_CANCELLED. */
 static void test_reply_object_reused(void)
 {
     setup();
@@ -234,14 +234,15 @@ static void test_suspend_blocked_sender(void)
     CU_ASSERT_EQUAL(server->ctx.x[0], 2u);
 }
 
-/* Capabilities through the real endpoint path: a badged cap to this endpoint arrives as its badge. */
+/* Through the real endpoint path: a badged cap to this endpoint arrives as its badge. */
 static void test_grant_through_endpoint(void)
 {
     setup();
     struct tcb *server = running(7);
     endpoint_receive(ep, server, NULL, true);
     struct tcb *client = running(5);
-    struct cte *mine = world_put(client, 4, cap_make(CAP_ENDPOINT, RIGHTS_ALL, 0, (word_t)(uintptr_t)ep, 0x42));
+    cap_t badged = cap_make(CAP_ENDPOINT, RIGHTS_ALL, 0, (word_t)(uintptr_t)ep, 0x42);
+    struct cte *mine = world_put(client, 4, badged);
     client->ipc_buffer->caps_or_badges[0] = 4;
     client->ctx.x[1] = msginfo_new(0, 0, 1, 0);
     endpoint_send(ep, client, (struct ipc_send){ 0, IPC_CAN_GRANT }, true);
@@ -282,7 +283,7 @@ static void test_notification_signal_and_wait(void)
     CU_ASSERT_PTR_EQUAL(run_next(), signaller);
 }
 
-/* A thread bound to a notification gets its signals while waiting on an endpoint, or on entering Recv. */
+/* A thread bound to a notification gets its signals while in Recv, or on entering it. */
 static void test_bound_notification(void)
 {
     setup();
@@ -333,7 +334,7 @@ static void test_notification_destroy(void)
     CU_ASSERT_PTR_EQUAL(run_next(), b);
 }
 
-/* A fault travels as a Call to the handler; the handler's reply label decides how the thread goes on. */
+/* A fault travels as a Call to the handler, whose reply label says how the thread goes on. */
 static void test_fault_round_trip(void)
 {
     setup();

@@ -100,7 +100,7 @@ static void test_truncated_without_buffers(void)
     }
 }
 
-/* A length beyond MSG_MAX_LENGTH (the field holds 127) is cut to it, and nothing past msg[] is written. */
+/* A length beyond MSG_MAX_LENGTH (the field holds 127) is cut to it; nothing past msg[] changes. */
 static void test_truncated_at_maximum(void)
 {
     setup(true, true);
@@ -351,5 +351,6 @@ static void test_fault_message(void)
 SUITE("ipc", TEST(test_registers), TEST(test_ipc_buffer), TEST(test_truncated_without_buffers),
       TEST(test_truncated_at_maximum), TEST(test_badge), TEST(test_grant_capability),
       TEST(test_no_transfer_without_grant), TEST(test_unwrap_badged_same_endpoint),
-      TEST(test_no_unwrap_otherwise), TEST(test_one_capability_per_message), TEST(test_failed_lookups),
+      TEST(test_no_unwrap_otherwise), TEST(test_one_capability_per_message),
+      TEST(test_failed_lookups),
       TEST(test_derived_copies), TEST(test_untyped_not_transferred), TEST(test_fault_message));

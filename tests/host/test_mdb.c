@@ -226,7 +226,8 @@ static void test_badged_endpoints(void)
     for (unsigned type = CAP_ENDPOINT; type <= CAP_NOTIFICATION; type++) {
         const word_t addr = 0x1000;
         cap_t orig = cap_make(type, RIGHTS_ALL, 0, addr, 0);
-        cap_t b5 = cap_make(type, RIGHTS_ALL, 0, addr, 5), b7 = cap_make(type, RIGHTS_ALL, 0, addr, 7);
+        cap_t b5 = cap_make(type, RIGHTS_ALL, 0, addr, 5);
+        cap_t b7 = cap_make(type, RIGHTS_ALL, 0, addr, 7);
         struct cte *e = &s[0], *m5 = &s[1], *c5 = &s[2], *m7 = &s[3], *u = &s[4], *m5b = &s[5];
         mdb_insert_root(e, orig, MDB_REVOCABLE);
         mdb_insert_after(e, m7, b7, MDB_REVOCABLE | MDB_FIRST_BADGED);

@@ -217,7 +217,7 @@ static void test_preemption(void)
     CU_ASSERT_PTR_NULL(run_next());
 }
 
-/* A woken candidate of higher priority runs next, without queueing; the current thread waits at the front. */
+/* A higher woken candidate runs next, never queued; the current thread waits at the front. */
 static void test_wake_higher_candidate(void)
 {
     setup();
@@ -263,7 +263,7 @@ static void test_candidate_against_ready_queues(void)
     CU_ASSERT_PTR_EQUAL(run_next(), r);
     r->state = THREAD_BLOCKED_ON_RECV;
     CU_ASSERT_PTR_EQUAL(run_next(), s); /* the losing candidate was queued */
-    /* Against an equal ready thread the candidate goes first: a Call reaches its server directly. */
+    /* Against an equal ready thread the candidate goes first: a Call reaches its server at once. */
     sched_enqueue(eq);
     s->state = THREAD_BLOCKED_ON_RECV;
     struct tcb *server = blocked(5);
@@ -340,7 +340,8 @@ static void test_time_slice(void)
 }
 
 SUITE("scheduler", TEST(test_enqueue_is_fifo), TEST(test_enqueue_front), TEST(test_dequeue),
-      TEST(test_ready_bitmap), TEST(test_ready_above), TEST(test_round_robin), TEST(test_yield_alone),
+      TEST(test_ready_bitmap), TEST(test_ready_above), TEST(test_round_robin),
+      TEST(test_yield_alone),
       TEST(test_preemption), TEST(test_wake_higher_candidate), TEST(test_wake_candidate_not_higher),
       TEST(test_candidate_against_ready_queues), TEST(test_wake_queueing),
       TEST(test_dequeue_forgets_candidate), TEST(test_time_slice));

@@ -1,4 +1,4 @@
-/* Where Untyped_Retype puts objects (src/object/untyped_space.c), and how revoking frees the space. */
+/* Where Untyped_Retype puts objects (src/object/untyped_space.c); how revoking frees the space. */
 #include <cella/untyped.h>
 
 #include "finalise_record.h"
@@ -115,6 +115,11 @@ static void test_edges(void)
     CHECK_PLACED(untyped_place(BASE, UNTYPED_MIN_SIZE_BITS, 0, 4, 1), BASE, 0x10u);
 }
 
+static cap_t frame_at(word_t addr)
+{
+    return cap_make(CAP_FRAME_4K, RIGHTS_ALL, 0, addr, 0);
+}
+
 /*
  * The watermark counts only while something made from the untyped is left:
  * revoking its children (the real cdelete.c) frees all of it again, and
@@ -136,8 +141,8 @@ static void test_reset_after_revoke(void)
         CU_ASSERT_EQUAL(p.start, base + i * 0x2000);
         ut->cap.w1 = p.watermark | UNTYPED_DEVICE;
         for (unsigned k = 0; k < 2; k++)
-            mdb_insert_after(ut, &slots[1 + 2 * i + k],
-                             cap_make(CAP_FRAME_4K, RIGHTS_ALL, 0, p.start + k * 0x1000, 0), MDB_REVOCABLE);
+            mdb_insert_after(ut, &slots[1 + 2 * i + k], frame_at(p.start + k * 0x1000),
+                             MDB_REVOCABLE);
     }
     CU_ASSERT_EQUAL(untyped_used(ut), 0x4000u);
     CU_ASSERT_TRUE(untyped_is_device(ut->cap));
@@ -155,10 +160,10 @@ static void test_reset_after_revoke(void)
     CHECK_PLACED(untyped_place(base, 16, untyped_used(ut), 12, 16), base, 0x10000u);
 
     /* A capability that follows but was not made from the untyped does not hold space. */
-    mdb_insert_after(ut, &slots[9], cap_make(CAP_FRAME_4K, RIGHTS_ALL, 0, base + 0x10000, 0), MDB_REVOCABLE);
+    mdb_insert_after(ut, &slots[9], frame_at(base + 0x10000), MDB_REVOCABLE);
     CU_ASSERT_EQUAL(untyped_used(ut), 0u);
 }
 
-SUITE("untyped", TEST(test_aligned_to_object_size), TEST(test_watermark_advances), TEST(test_exhaustion),
-      TEST(test_object_bigger_than_untyped), TEST(test_counts), TEST(test_edges),
-      TEST(test_reset_after_revoke));
+SUITE("untyped", TEST(test_aligned_to_object_size), TEST(test_watermark_advances),
+      TEST(test_exhaustion), TEST(test_object_bigger_than_untyped), TEST(test_counts),
+      TEST(test_edges), TEST(test_reset_after_revoke));

@@ -3,9 +3,9 @@
 #include <arch/stage2.h>
 #include <arch/sysreg.h>
 #include <arch/thread_switch.h>
+#include <arch/vcpu.h>
 #include <cella/vspace.h>
 
-#define HCR_NATIVE (HCR_VM | HCR_DC | HCR_TGE | HCR_RW | HCR_IMO | HCR_FMO | HCR_AMO)
 #define SPSR_FLAGS (0xfUL << 28)
 
 /* A thread with no VSpace runs on a table that maps nothing, so it can only fault. */
@@ -15,6 +15,7 @@ static word_t loaded_vttbr;
 void arch_threads_init(void)
 {
     stage2_init();
+    vcpu_init_cpu();
     sysreg_write(hcr_el2, HCR_NATIVE);
     loaded_vttbr = (word_t)(uintptr_t)empty_root;
     sysreg_write(vttbr_el2, loaded_vttbr);
@@ -53,6 +54,7 @@ void arch_switch_thread(struct tcb *prev, struct tcb *next)
     arch_load_tls(next);
     arch_activate_vspace(next);
     fpu_switch_to(next);
+    vcpu_switch(prev, next);
 }
 
 word_t arch_sanitise_spsr(word_t spsr, bool guest)

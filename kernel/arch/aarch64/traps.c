@@ -7,6 +7,7 @@
 #include <arch/esr.h>
 #include <arch/sysreg.h>
 #include <arch/traps.h>
+#include <arch/vcpu.h>
 #include <cella/faults.h>
 #include <cella/interrupt.h>
 #include <cella/panic.h>
@@ -22,6 +23,10 @@ void handle_lower_sync(struct user_context *ctx)
     struct tcb *t = current_thread;
     uint32_t esr = (uint32_t)sysreg_read(esr_el2);
     assert(t && ctx == &t->ctx);
+    if (t->vcpu && ESR_EC(esr) != EC_FP_ACCESS) {
+        vcpu_handle_exit(t, esr);
+        kernel_exit();
+    }
     switch (ESR_EC(esr)) {
     case EC_SVC64:
         switch (esr & 0xffff) {

@@ -171,7 +171,8 @@ static inline unsigned vspace_asid(cap_t c)
 
 /*
  * Zombie: bits = ZOMBIE_TCB, or the radix of the CNode being destroyed;
- * w1 = slots left << 32 | the zombie below it on the delete stack (slot address >> 5).
+ * w1 = slots left << 32 | the zombie below it on the delete stack (slot address >> 5, so
+ * slots of CNodes and TCBs must lie below 128 GiB).
  */
 #define ZOMBIE_TCB 0x40u
 

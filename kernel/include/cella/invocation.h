@@ -68,3 +68,4 @@ unsigned decode_irq_control(struct invocation *inv);
 unsigned decode_irq_handler(struct invocation *inv);
 unsigned decode_frame(struct invocation *inv);
 unsigned decode_page_table(struct invocation *inv);
+unsigned decode_vcpu(struct invocation *inv);

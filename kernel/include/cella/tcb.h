@@ -14,6 +14,7 @@ enum thread_state {
     THREAD_BLOCKED_ON_SEND,
     THREAD_BLOCKED_ON_REPLY,
     THREAD_BLOCKED_ON_NOTIFICATION,
+    THREAD_BLOCKED_ON_VIRQ, /* a guest in WFI, until an interrupt is injected for it */
 };
 
 /* Why a blocked sender is sending (ipc_flags). */

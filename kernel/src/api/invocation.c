@@ -52,6 +52,8 @@ unsigned decode_invocation(struct invocation *inv)
         return decode_irq_control(inv);
     case CAP_IRQ_HANDLER:
         return decode_irq_handler(inv);
+    case CAP_VCPU:
+        return decode_vcpu(inv);
     default: /* VSpaces have no methods */
         return inv_error(inv, ERR_ILLEGAL_OPERATION, inv->label);
     }

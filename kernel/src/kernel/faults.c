@@ -5,6 +5,7 @@
 #include <abi/error.h>
 #include <abi/fault.h>
 #include <abi/msginfo.h>
+#include <arch/vcpu.h>
 #include <cella/faults.h>
 #include <cella/objects.h>
 #include <cella/printk.h>
@@ -46,6 +47,8 @@ void fault_write_message(struct tcb *faulter, struct tcb *receiver, word_t badge
             receiver->ipc_buffer->msg[4 + i] = faulter->ctx.x[i];
         length = FAULT_UNKNOWN_SYSCALL_LENGTH;
     }
+    if (faulter->fault.kind == FAULT_VCPU)
+        length = vcpu_exit_message_extra(faulter, receiver);
     receiver->ctx.x[0] = badge;
     receiver->ctx.x[1] = msginfo_new(faulter->fault.kind, 0, 0, length);
     thread_set_error(receiver, ERR_NONE, 0);
@@ -65,6 +68,11 @@ void fault_handle_reply(struct tcb *faulter, struct tcb *handler)
 {
     word_t info = handler->ctx.x[1];
     word_t label = msginfo_label(info);
+    if (faulter->fault.kind == FAULT_VCPU) {
+        vcpu_handle_reply(faulter, handler);
+        faulter->fault.kind = FAULT_NONE;
+        return;
+    }
     faulter->fault.kind = FAULT_NONE;
     switch (label) {
     case FAULT_REPLY_RESUME:

@@ -3,6 +3,7 @@
 #include <abi/fault.h>
 #include <abi/syscall.h>
 #include <arch/thread_switch.h>
+#include <arch/vcpu.h>
 #include <cella/objects.h>
 #include <cella/tcb.h>
 
@@ -70,6 +71,9 @@ void thread_cancel_ipc(struct tcb *t)
     case THREAD_BLOCKED_ON_REPLY:
         reply_unlink_caller(t);
         break;
+    case THREAD_BLOCKED_ON_VIRQ:
+        t->vcpu->waiting = false;
+        break;
     default:
         break;
     }
@@ -94,6 +98,7 @@ void thread_destroy(struct tcb *t)
 {
     thread_suspend(t);
     notification_unbind_tcb(t);
+    vcpu_unbind_tcb(t);
     fpu_release(t);
     if (current_thread == t)
         current_thread = NULL;

@@ -1,5 +1,6 @@
 /* What every object type has in common: creation, first capability, finalisation. */
 #include <abi/objects.h>
+#include <arch/vcpu.h>
 #include <cella/irq_handler.h>
 #include <cella/objects.h>
 #include <cella/string.h>
@@ -21,6 +22,9 @@ cap_t object_create(unsigned type, word_t addr, unsigned size_bits, bool device)
         return cap_make(type, RIGHTS_ALL, device ? FRAME_BITS_DEVICE : 0, addr, 0);
     case OBJ_TCB:
         thread_init((struct tcb *)(uintptr_t)addr);
+        break;
+    case OBJ_VCPU:
+        vcpu_init((struct vcpu *)(uintptr_t)addr);
         break;
     case OBJ_VSPACE:
         return cap_make(CAP_VSPACE, RIGHTS_ALL, 0, addr, vspace_init((pte_t *)(uintptr_t)addr));
@@ -63,6 +67,9 @@ void cap_finalise(cap_t cap, bool final)
         break;
     case CAP_IRQ_HANDLER:
         irq_handler_destroy((unsigned)cap.w1);
+        break;
+    case CAP_VCPU:
+        vcpu_destroy(cap_ptr(cap));
         break;
     default:
         break;

@@ -21,7 +21,7 @@ static bool device_may_hold(unsigned type)
 
 static unsigned check_type_and_size(struct invocation *inv, struct retype *r)
 {
-    if (r->type == CAP_NULL || r->type >= OBJ_TYPE_COUNT || r->type == OBJ_VCPU /* arrives with the hypervisor */)
+    if (r->type == CAP_NULL || r->type >= OBJ_TYPE_COUNT)
         return inv_error(inv, ERR_INVALID_ARGUMENT, 0);
     if (r->type == OBJ_UNTYPED &&
         (r->size_bits < UNTYPED_MIN_SIZE_BITS || r->size_bits > UNTYPED_MAX_SIZE_BITS))
@@ -91,7 +91,8 @@ unsigned decode_untyped(struct invocation *inv)
     unsigned err = inv_need(inv, 6, 1);
     if (err)
         return err;
-    struct retype r = { inv_arg(inv, 0), inv_arg(inv, 1), inv_arg(inv, 5), 0, NULL, { false, 0, 0 } };
+    struct retype r = { inv_arg(inv, 0), inv_arg(inv, 1), inv_arg(inv, 5), 0, NULL,
+                        { false, 0, 0 } };
     if ((err = check_type_and_size(inv, &r)) || (err = check_destination(inv, &r)) ||
         (err = check_space(inv, &r)))
         return err;

@@ -17,7 +17,7 @@
 #define FAULT_VM 1
 #define FAULT_USER_EXCEPTION 2
 #define FAULT_UNKNOWN_SYSCALL 3
-#define FAULT_VCPU 4
+#define FAULT_VCPU 4 /* abi/vcpu.h */
 
 #define FAULT_VM_LENGTH 4
 #define FAULT_USER_EXCEPTION_LENGTH 4

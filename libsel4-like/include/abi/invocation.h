@@ -47,12 +47,11 @@ enum invocation_label {
     PAGE_TABLE_MAP,       /* vaddr; cap 0: VSpace */
     PAGE_TABLE_UNMAP,
 
-    /* VCPU (hypervisor issue) */
-    VCPU_SET_TCB,         /* cap 0: TCB */
-    VCPU_INJECT_IRQ,      /* virq, priority, group, index */
+    /* VCPU (abi/vcpu.h) */
+    VCPU_SET_TCB,         /* cap 0: TCB; the thread then runs as this virtual CPU */
+    VCPU_INJECT_IRQ,      /* virq: made pending in the guest's virtual GIC */
     VCPU_READ_REGISTER,   /* register id -> value */
     VCPU_WRITE_REGISTER,  /* register id, value */
-    VCPU_ACK_VPPI,        /* irq */
 
     INV_LABEL_COUNT
 };

@@ -16,4 +16,7 @@
 #define HCR_TGE BIT(27)
 #define HCR_RW BIT(31)
 
+/* Native threads: EL0 with stage 1 off and every exception coming to EL2. */
+#define HCR_NATIVE (HCR_VM | HCR_DC | HCR_TGE | HCR_RW | HCR_IMO | HCR_FMO | HCR_AMO)
+
 void cpu_init(void);

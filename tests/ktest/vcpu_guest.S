@@ -1,0 +1,23 @@
+/*
+ * A tiny guest for the VCPU tests: copied into a frame and run at EL1 with
+ * its MMU off from guest-physical 0x40000000. x2 holds an address with no
+ * memory behind it (so loads and stores there exit to the VMM).
+ */
+    .text
+    .global vcpu_guest_code, vcpu_guest_code_end
+vcpu_guest_code:
+    hvc     #0x42                 /* the VMM puts 123 in x0 */
+    ldr     w1, [x2]              /* an emulated load: the VMM supplies 0x55 */
+    str     w1, [x2, #4]          /* an emulated store of it */
+    hvc     #1                    /* report x0, x1 */
+    mov     x3, #7
+    msr     S3_0_C12_C12_5, x3    /* ICC_SRE_EL1: the system-register interface */
+    mov     x3, #0xff
+    msr     S3_0_C4_C6_0, x3      /* ICC_PMR_EL1: let every priority through */
+    mov     x3, #1
+    msr     S3_0_C12_C12_7, x3    /* ICC_IGRPEN1_EL1: group 1 on */
+    isb
+    msr     daifclr, #2           /* interrupts on: VBAR_EL1 is 0, nothing is mapped there */
+1:  wfi                           /* sleeps until the VMM injects an interrupt */
+    b       1b
+vcpu_guest_code_end:
