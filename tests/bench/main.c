@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 
+#include <abi/vcpu.h>
 #include <platform_config.h>
 
 #include "bench.h"
@@ -166,6 +167,48 @@ static void bench_fault(void)
     tcb_suspend(handler);
 }
 
+extern char bench_guest_code[], bench_guest_code_end[];
+
+/*
+ * Guest exits: a null hypercall and an emulated MMIO load, each a round trip
+ * guest -> kernel -> VMM (this thread) -> kernel -> guest, counted inside the guest.
+ */
+static void bench_guest_exits(void)
+{
+    cptr_t vspace = bench_object(&env, OBJ_VSPACE, 0), code, tcb = bench_object(&env, OBJ_TCB, 0);
+    cptr_t vcpu = bench_object(&env, OBJ_VCPU, 0);
+    char *local = (char *)(uintptr_t)bench_map_page(&env, INIT_CAP_VSPACE, 0x63000000UL, &code,
+                                                    VM_READ | VM_WRITE);
+    for (char *p = bench_guest_code; p < bench_guest_code_end; p++)
+        local[p - bench_guest_code] = *p;
+    cptr_t copy = env.next_slot++;
+    cnode_copy(INIT_CAP_CNODE, copy, 64, INIT_CAP_CNODE, code, 64, RIGHTS_ALL);
+    bench_map(&env, copy, vspace, 0x40000000UL, VM_READ | VM_EXECUTE, 0);
+    invoke(vcpu, VCPU_SET_TCB, NULL, 0, (cptr_t[]){ tcb }, 1, NULL, 0);
+    tcb_configure(tcb, fault_ep, INIT_CAP_CNODE, 0, vspace, 0, 0);
+    tcb_set_priority(tcb, INIT_CAP_TCB, MAIN_PRIORITY);
+    tcb_write_registers(tcb, true, &(struct user_registers){ .pc = 0x40000000UL, .spsr = 0x3c5 }, 3);
+    uint64_t mr[4];
+    struct sys_result r = sys_recv(fault_ep, mr, reply);
+    for (unsigned i = 0; i < BENCH_RUNS;) {
+        uint64_t reason = mr[0] & 0xffff;
+        if (reason == VCPU_EXIT_HVC && (mr[0] >> 16) == 1) {
+            struct user_registers regs;
+            tcb_read_registers(tcb, &regs);
+            samples[0][i] = regs.x[20];
+            samples[1][i] = regs.x[21];
+            i++;
+        }
+        unsigned label = reason == VCPU_EXIT_DATA_ABORT ? VCPU_REPLY_READ_DONE : FAULT_REPLY_RESUME;
+        mr[0] = 0;
+        r = sys_reply_recv(fault_ep, msginfo_new(label, 0, 0, 1), mr, reply);
+    }
+    (void)r;
+    tcb_suspend(tcb);
+    bench_report("null_hypercall_roundtrip", samples[0], BENCH_RUNS);
+    bench_report("mmio_exit_roundtrip", samples[1], BENCH_RUNS);
+}
+
 static void bench_yield(void)
 {
     for (unsigned i = 0; i < BENCH_RUNS; i++) {
@@ -221,6 +264,7 @@ int main(void)
     bench_signal_to_higher();
     bench_fault();
     bench_yield();
+    bench_guest_exits();
     printf("BENCH done\n");
     for (;;)
         sys_wait(ntfn2);
