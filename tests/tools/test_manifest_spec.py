@@ -97,7 +97,7 @@ class RoundTripTest(unittest.TestCase):
     def test_header(self):
         self.assertEqual(self.spec["system"], "wallet_demo")
         self.assertEqual(self.spec["platform"], "qemu-virt-aarch64")
-        self.assertEqual(self.spec["version"], (1, 0))
+        self.assertEqual(self.spec["version"], (1, 1))
         self.assertEqual(len(self.blob) % 8, 0)
 
     def test_cells(self):

@@ -107,7 +107,8 @@ class QemuCommandTest(unittest.TestCase):
         self.assertEqual(cmd[cmd.index("-append") + 1], "")
 
     def test_icount(self):
-        self.assertEqual(runner.qemu_command(PLATFORM, "k", icount=True)[-5:-3], ["-icount", "shift=0"])
+        cmd = runner.qemu_command(PLATFORM, "k", icount=True)
+        self.assertEqual(cmd[cmd.index("-icount") + 1], "shift=0")
         cmd = runner.qemu_command(PLATFORM, "k", icount="shift=0,sleep=off")
         self.assertEqual(cmd[cmd.index("-icount") + 1], "shift=0,sleep=off")
 

@@ -41,6 +41,16 @@ def _unquote(name):
     return name.replace("%3a", ":")
 
 
+def _remove_empty(path, top):
+    """Removes path and its parents up to (not including) top, while they are empty."""
+    while os.path.abspath(path) != os.path.abspath(top):
+        try:
+            os.rmdir(path)
+        except OSError:
+            return
+        path = os.path.dirname(path)
+
+
 def _run(cmd, cwd=None):
     try:
         return subprocess.run(cmd, cwd=cwd, env=APT_ENV, capture_output=True, text=True)
@@ -111,7 +121,11 @@ class Cache:
             return root
         where = self._dir(package, version)
         os.makedirs(where, exist_ok=True)
-        deb = self._cached_deb(where) or self._download(package, version, where, log)
+        try:
+            deb = self._cached_deb(where) or self._download(package, version, where, log)
+        except FetchError:
+            _remove_empty(where, self.directory)
+            raise
         return self._extract(deb, where)
 
     def add_deb(self, path):

@@ -96,6 +96,21 @@ def qemu_command(platform, image, extra=(), icount=False, interactive=False, gdb
     return cmd + list(extra)
 
 
+def ensure_blank_file(path, size, fill=0xff):
+    """Creates path as size bytes of fill (erased flash) unless it exists; keeps an existing one."""
+    if os.path.exists(path):
+        return False
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    tmp = f"{path}.tmp{os.getpid()}"
+    block = bytes([fill]) * (1 << 20)
+    with open(tmp, "wb") as f:
+        for _ in range(size // len(block)):
+            f.write(block)
+        f.write(block[:size % len(block)])
+    os.replace(tmp, path)
+    return True
+
+
 class Script:
     """Scripted console input: each (pattern, text) sends text once pattern has been seen."""
 

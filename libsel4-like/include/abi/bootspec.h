@@ -15,7 +15,7 @@
 
 #define BOOTSPEC_MAGIC "CELLSPEC" /* 8 bytes, no NUL */
 #define BOOTSPEC_VERSION_MAJOR 1  /* readers refuse any other major version */
-#define BOOTSPEC_VERSION_MINOR 0  /* readers accept any minor version */
+#define BOOTSPEC_VERSION_MINOR 1  /* readers accept any minor version */
 #define BOOTSPEC_NONE 0xffffffffu /* "no record" in an index field */
 #define BOOTSPEC_CRC_START 12     /* the CRC-32 covers bytes [12, total_size) */
 #define BOOTSPEC_ALIGN 8          /* every section starts at a multiple of this */
@@ -87,17 +87,23 @@ enum bootspec_persona_kind {
 
 #define BOOTSPEC_PERSONA_NOTIFIED 1u /* flags: something signals it; it needs a notification */
 
-/* A guest. The initializer may skip personas until the VMM exists. */
+/*
+ * A guest, run by a VMM cell of its own (program "vmm") that holds the
+ * persona's channel ends in its CNode (since version 1.1: cnode_radix and
+ * notification_slot; a 1.0 writer left them zero).
+ */
 struct bootspec_persona {
     uint32_t name;        /* string */
-    uint32_t kernel;      /* string: the kernel image's file name */
+    uint32_t kernel;      /* string: the kernel image's payload entry */
     uint32_t initramfs;   /* string, or 0 for none */
     uint32_t bootargs;    /* string, or 0 for none */
     uint8_t kind;         /* enum bootspec_persona_kind */
     uint8_t priority;     /* 0..255 */
     uint8_t vcpus;        /* 1..8 */
     uint8_t flags;        /* BOOTSPEC_PERSONA_* */
-    uint32_t reserved;
+    uint8_t cnode_radix;  /* its VMM's CNode */
+    uint8_t reserved;
+    uint16_t notification_slot; /* its VMM's notification, if anything signals the persona */
     uint64_t memory_size; /* guest RAM in bytes, a multiple of 2 MiB */
     uint32_t first_map;   /* index in MAPS; vaddr there is a guest-physical address */
     uint32_t map_count;

@@ -15,7 +15,7 @@ and exit, layout.CELL_SUPERVISOR_SLOT):
 Each server cell has one endpoint for all its call channels (so a single
 receive serves them all) and tells its clients apart by badge; each cell
 has one notification for all its signals and IRQs and tells them apart by
-bit. Personas hold their ends through their VMM, so their ends have no slot.
+bit. A persona's ends are held by its VMM, a cell of its own, in the VMM's CNode.
 """
 
 from dataclasses import dataclass, field
@@ -59,8 +59,7 @@ class Plan:
     next_slot: int = layout.CELL_FIRST_FREE_SLOT
 
     def take_slots(self, count=1):
-        if self.subject.kind != "cell":
-            return 0
+        """Slots in the subject's CNode; a persona's are in its VMM's CNode, which holds its ends."""
         first = self.next_slot
         self.next_slot += count
         return first

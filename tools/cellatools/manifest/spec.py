@@ -13,7 +13,7 @@ from .caps import CALL_CLIENT, CALL_SERVER, IRQ, NOTIFY_SIGNAL, NOTIFY_WAIT, rec
 from .model import ALWAYS, CALL, DEVICE, LIMITED, NEVER, NOTIFY, PRIVATE, SHARED
 
 MAGIC = b"CELLSPEC"
-VERSION_MAJOR, VERSION_MINOR = 1, 0
+VERSION_MAJOR, VERSION_MINOR = 1, 1
 NONE = 0xFFFFFFFF
 CRC_START = 12
 ALIGN = 8
@@ -49,7 +49,8 @@ CELL = Record("bootspec_cell", [
     ("endpoint_slot", "H"), ("reply_slot", "H"), ("notification_slot", "H"), ("reserved1", "2x")])
 PERSONA = Record("bootspec_persona", [
     ("name", "I"), ("kernel", "I"), ("initramfs", "I"), ("bootargs", "I"), ("kind", "B"), ("priority", "B"),
-    ("vcpus", "B"), ("flags", "B"), ("reserved", "4x"), ("memory_size", "Q"), ("first_map", "I"),
+    ("vcpus", "B"), ("flags", "B"), ("cnode_radix", "B"), ("reserved", "x"), ("notification_slot", "H"),
+    ("memory_size", "Q"), ("first_map", "I"),
     ("map_count", "I"), ("first_end", "I"), ("end_count", "I")])
 REGION = Record("bootspec_region", [
     ("name", "I"), ("page_bits", "B"), ("flags", "B"), ("reserved", "2x"), ("size", "Q"), ("paddr", "Q")])
@@ -140,9 +141,11 @@ class Encoder:
 
     def persona(self, p):
         flags = PERSONA_NOTIFIED if receives_signals(self.system, p) else 0
+        plan = self.plans[p]
         return PERSONA.pack(self.string(p.name), self.string(p.kernel), self.string(p.initramfs),
                             self.string(p.bootargs or None), PERSONA_KIND[p.guest], p.priority, p.vcpus,
-                            flags, p.memory, *self.add_maps_and_ends(p))
+                            flags, plan.cnode_radix, plan.notification_slot, p.memory,
+                            *self.add_maps_and_ends(p))
 
     def region(self, r):
         fixed = r.paddr is not None
