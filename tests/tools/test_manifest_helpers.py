@@ -61,7 +61,14 @@ def fake_kernel():
     return fake_elf(base, 0x10000, PF_RX, symbols={"__kernel_end": base + 0x10000})
 
 
-PROGRAMS = ("ping", "pong", "auth", "wallet", "billing", "driver")
+PROGRAMS = ("ping", "pong", "auth", "wallet", "billing", "driver", "vmm")
+
+
+def fake_linux_image(size=0x10000):
+    """Enough of an arm64 Linux Image for the tool: the ARM\\x64 magic at offset 56."""
+    image = bytearray(size)
+    image[56:60] = b"ARM\x64"
+    return bytes(image)
 
 
 class Workspace:
@@ -76,6 +83,8 @@ class Workspace:
         self.write("programs/huge.elf", fake_elf(0x0FFFF000, 0x3000))          # runs into the info page
         self.write("programs/low.elf", fake_elf(0x100000, 0x1000))             # inside the null guard
         self.write("programs/garbage.elf", b"this is not an ELF file at all, not even close" * 2)
+        self.write("programs/Image", fake_linux_image())
+        self.write("programs/work.cpio", b"070701" + b"0" * 250)
         self.kernel = self.write("kernel.elf", fake_kernel())
         self.initializer = self.write("initializer.elf", fake_elf(0x400000))
 

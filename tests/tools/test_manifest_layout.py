@@ -8,7 +8,7 @@ from cellatools import layout
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 ABI = os.path.join(ROOT, "libsel4-like", "include", "abi")
-MIRRORED_HEADERS = ("cell_layout.h", "objects.h", "rights.h")
+MIRRORED_HEADERS = ("cell_layout.h", "objects.h", "rights.h", "persona_layout.h")
 DEFINE = re.compile(r"^\s*#define\s+([A-Z_0-9]+)\s+(.+?)\s*(?:/\*.*)?$")
 
 

@@ -20,6 +20,7 @@ class Analysis:
     plans: dict = None
     board: object = None
     programs: dict = field(default_factory=dict)
+    guests: dict = field(default_factory=dict)
     estimate: object = None
     verdicts: list = field(default_factory=list)
     model_ok: bool = False     # parsed and planned: enough to explain and draw
@@ -54,6 +55,7 @@ def analyse(path, program_dirs=(), platforms_dir=boards.DEFAULT_PLATFORMS, image
         report.add(system.entry.key("platform"), str(e))
         return result
     result.programs = checks.load_programs(system, report, program_dirs)
+    result.guests = checks.load_guest_files(system, report, program_dirs)
     checks.check_all(system, report, result.board, result.programs)
     if image_bytes is None:
         image_bytes = sum(memory.round_up(len(p.data)) for p in set_of(result.programs.values()))

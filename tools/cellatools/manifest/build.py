@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from .. import elf, image
 from .. import payload as pay
 from ..atomic import write_atomically
-from . import analysis as stages
+from . import devicetree, analysis as stages
 from . import checks, memory, spec
 from .memory import cell_areas, human, amount
 from .model import title
@@ -61,7 +61,12 @@ def build(inputs):
         return Outcome(result, tools, [])
     blob = spec.encode(result.system, result.plans, result.programs, result.board.irqs)
     files = [(pay.INITIALIZER, init_data), (SPEC_ENTRY, blob)]
-    files += [(p.payload_name, p.data) for p in stages.set_of(result.programs[c] for c in result.system.cells)]
+    runners = list(result.system.cells) + list(result.system.personas)
+    files += [(p.payload_name, p.data) for p in stages.set_of(result.programs[c] for c in runners)]
+    try:
+        files += guest_files(result)
+    except devicetree.DeviceTreeError as e:
+        return Outcome(result, [str(e)], [])
     try:
         payload_bytes = pay.build(files)
         image_span = boot_image_span(kernel, len(payload_bytes))
@@ -75,6 +80,20 @@ def build(inputs):
     except (OSError, image.ImageError) as e:
         return Outcome(result, [f"cannot write the output: {getattr(e, 'strerror', None) or e}"], [])
     return Outcome(result, [], layout_report(result, inputs, len(payload_bytes)))
+
+
+def guest_files(result):
+    """Each persona's kernel, initramfs and generated device tree, once per distinct file."""
+    files, names = [], set()
+    for p in result.system.personas:
+        g = result.guests[p]
+        dtb = devicetree.compile_dts(devicetree.persona_dts(p, len(g.initramfs)))
+        for name, data in ((g.kernel_name, g.kernel), (g.initramfs_name, g.initramfs),
+                           (f"{p.name}.dtb", dtb)):
+            if name and name not in names:
+                names.add(name)
+                files.append((name, data))
+    return files
 
 
 def boot_image_span(kernel, payload_size):

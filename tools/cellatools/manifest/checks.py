@@ -23,15 +23,19 @@ def overlaps(a_start, a_end, b_start, b_end):
     return a_start < b_end and b_start < a_end
 
 
+VMM_PROGRAM = "vmm"
+
+
 def load_programs(system, report, program_dirs):
-    """{cell: Program} for every cell whose program was found and parses."""
+    """{cell or persona: Program}: each cell's program, and each persona's VMM."""
     manifest_dir = os.path.dirname(os.path.abspath(system.path))
     found, by_payload_name = {}, {}
-    for cell in system.cells:
-        entry = cell.entry.key("program")
-        path, places = progs.find(cell.program, manifest_dir, program_dirs)
+    runs = [(c, c.program, c.entry.key("program")) for c in system.cells]
+    runs += [(p, VMM_PROGRAM, p.entry) for p in system.personas]
+    for cell, program_name, entry in runs:
+        path, places = progs.find(program_name, manifest_dir, program_dirs)
         if path is None:
-            report.add(entry, f"program '{cell.program}' not found; looked for: {', '.join(places)}")
+            report.add(entry, f"program '{program_name}' not found; looked for: {', '.join(places)}")
             continue
         try:
             program = progs.read(path)
@@ -199,3 +203,38 @@ def check_all(system, report, board, programs):
     check_physical_overlaps(system, report)
     check_irqs(system, board, report)
 
+
+
+ARM64_IMAGE_MAGIC_OFFSET = 56
+
+
+def load_guest_files(system, report, program_dirs):
+    """{persona: GuestFiles} for every persona whose kernel (and initramfs) were found and fit."""
+    manifest_dir = os.path.dirname(os.path.abspath(system.path))
+    found = {}
+    for p in system.personas:
+        files = {}
+        for key in ("kernel", "initramfs"):
+            name = getattr(p, key)
+            if not name:
+                files[key] = (None, b"")
+                continue
+            path, places = progs.find_file(name, manifest_dir, program_dirs)
+            if path is None:
+                report.add(p.entry.key(key), f"'{name}' not found; looked for: {', '.join(places)}")
+                continue
+            with open(path, "rb") as fh:
+                files[key] = (os.path.basename(path), fh.read())
+        if len(files) < 2:
+            continue
+        kernel, initramfs = files["kernel"][1], files["initramfs"][1]
+        if kernel[ARM64_IMAGE_MAGIC_OFFSET:ARM64_IMAGE_MAGIC_OFFSET + 4] != b"ARM\x64":
+            report.add(p.entry.key("kernel"), f"'{p.kernel}' is not an arm64 Linux Image (no ARM\\x64 magic)")
+            continue
+        room = layout.PERSONA_INITRD_OFFSET - layout.PERSONA_KERNEL_OFFSET
+        if len(kernel) > room or layout.PERSONA_INITRD_OFFSET + len(initramfs) > p.memory:
+            report.add(p.entry.key("memory"), f"the kernel ({len(kernel)} bytes, at most {room}) and "
+                       f"initramfs ({len(initramfs)} bytes) do not fit its {p.memory >> 20} MiB")
+            continue
+        found[p] = progs.GuestFiles(files["kernel"][0], kernel, files["initramfs"][0], initramfs)
+    return found

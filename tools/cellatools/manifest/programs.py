@@ -54,3 +54,21 @@ def page_span(s):
     page = layout.PAGE_4K
     rights = "".join(c for flag, c in ((elf.PF_R, "r"), (elf.PF_W, "w"), (elf.PF_X, "x")) if s.flags & flag)
     return Segment(s.vaddr & ~(page - 1), (s.vaddr + s.memsz + page - 1) & ~(page - 1), rights)
+
+
+@dataclass
+class GuestFiles:
+    """A Linux persona's kernel Image and initramfs, as the payload stores them."""
+    kernel_name: str
+    kernel: bytes
+    initramfs_name: str
+    initramfs: bytes
+
+
+def find_file(name, manifest_dir, program_dirs):
+    """A guest file: a path (with a /) relative to the manifest, else NAME in each --program-dir."""
+    if "/" in name:
+        places = [os.path.join(manifest_dir, name)]
+    else:
+        places = [os.path.join(d, name) for d in list(program_dirs) + [manifest_dir]]
+    return next((p for p in places if os.path.isfile(p)), None), places

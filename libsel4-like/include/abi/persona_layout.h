@@ -1,0 +1,24 @@
+/*
+ * A Linux persona's guest-physical address space, as its device tree (made
+ * by tools/cella-manifest), the initializer and its VMM all see it. The
+ * manifest tool mirrors these numbers in tools/cellatools/layout.py.
+ */
+#pragma once
+
+#define PERSONA_RAM_BASE 0x40000000UL
+#define PERSONA_DTB_OFFSET 0x0UL         /* the device tree, at the bottom of RAM */
+#define PERSONA_KERNEL_OFFSET 0x200000UL /* the Image: 2 MiB aligned, text_offset 0 */
+#define PERSONA_INITRD_OFFSET 0x4000000UL /* the initramfs, 64 MiB up */
+#define PERSONA_DTB_MAX 0x10000UL
+
+#define PERSONA_GICD_BASE 0x08000000UL
+#define PERSONA_GICD_SIZE 0x10000UL
+#define PERSONA_GICR_BASE 0x080a0000UL
+#define PERSONA_GICR_SIZE 0x20000UL      /* one redistributor: RD and SGI frames */
+#define PERSONA_UART_BASE 0x09000000UL
+#define PERSONA_UART_SIZE 0x1000UL
+#define PERSONA_UART_SPI 1               /* GIC interrupt 33 */
+#define PERSONA_VIRTIO_BASE 0x0a000000UL
+#define PERSONA_VIRTIO_SIZE 0x200UL
+#define PERSONA_VIRTIO_SPI 16            /* GIC interrupt 48 */
+#define PERSONA_SPI_COUNT 64
