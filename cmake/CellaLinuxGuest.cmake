@@ -26,7 +26,7 @@ foreach(f IN LISTS CELLA_LINUX_CRT_BEGIN CELLA_LINUX_CRT_END)
 endforeach()
 
 # cella_add_linux_program(<target> SOURCES <file>... [OUTPUT_NAME <name>]): a static AArch64 Linux
-# executable linked with musl; a stripped copy goes to guest/bin/<name> for the initramfs.
+# executable linked with musl.
 function(cella_add_linux_program target)
   cmake_parse_arguments(P "" "OUTPUT_NAME" "SOURCES" ${ARGN})
   if(NOT P_OUTPUT_NAME)
@@ -37,10 +37,17 @@ function(cella_add_linux_program target)
   target_compile_options(${target} PRIVATE ${CELLA_USER_FLAGS} $<$<COMPILE_LANGUAGE:C>:${CELLA_WARNINGS}>)
   target_link_options(${target} PRIVATE ${CELLA_STATIC_LINK_FLAGS} ${CELLA_LINUX_CRT_BEGIN})
   target_link_libraries(${target} PRIVATE "${CELLA_MUSL_LIBC}" "${CELLA_LIBGCC}" ${CELLA_LINUX_CRT_END})
-  add_custom_command(TARGET ${target} POST_BUILD
+endfunction()
+
+# A stripped copy of a program target, guest/bin/<output name>, for the initramfs; sets <out_var>.
+function(_cella_guest_binary target out_var)
+  get_target_property(name ${target} OUTPUT_NAME)
+  set(out "${CELLA_LINUX_GUEST_DIR}/bin/${name}")
+  add_custom_command(OUTPUT "${out}"
     COMMAND ${CMAKE_COMMAND} -E make_directory "${CELLA_LINUX_GUEST_DIR}/bin"
-    COMMAND ${CELLA_OBJCOPY} --strip-all $<TARGET_FILE:${target}> "${CELLA_LINUX_GUEST_DIR}/bin/${P_OUTPUT_NAME}"
-    VERBATIM)
+    COMMAND ${CELLA_OBJCOPY} --strip-all $<TARGET_FILE:${target}> "${out}"
+    DEPENDS ${target} VERBATIM)
+  set(${out_var} "${out}" PARENT_SCOPE)
 endfunction()
 
 # cella_linux_guest(INIT <program target> [PROGRAMS <program target>...]): the linux-guest target,
@@ -51,7 +58,8 @@ function(cella_linux_guest)
   set(dir "${CELLA_LINUX_GUEST_DIR}")
   set(tools "${PROJECT_SOURCE_DIR}/tools")
   set(fetched "${dir}/Image" "${dir}/busybox" "${dir}/modules/load-order" "${dir}/guest.json")
-  set(fetch_args --out "${dir}" --kernel "${CELLA_LINUX_GUEST_KERNEL}" --busybox "${CELLA_LINUX_GUEST_BUSYBOX}")
+  set(fetch_args --out "${dir}" --kernel "${CELLA_LINUX_GUEST_KERNEL}"
+                 --busybox "${CELLA_LINUX_GUEST_BUSYBOX}")
   if(CELLA_LINUX_GUEST_CACHE)
     list(APPEND fetch_args --cache "${CELLA_LINUX_GUEST_CACHE}")
   endif()
@@ -65,17 +73,19 @@ function(cella_linux_guest)
     COMMENT "Linux guest: Debian 12 arm64 kernel and busybox (downloaded once per machine)"
     VERBATIM)
 
+  _cella_guest_binary(${G_INIT} init)
+  set(binaries "${init}")
   set(program_args)
   foreach(p IN LISTS G_PROGRAMS)
-    get_target_property(name ${p} OUTPUT_NAME)
-    list(APPEND program_args --program "${name}=${dir}/bin/${name}")
+    _cella_guest_binary(${p} binary)
+    get_filename_component(name "${binary}" NAME)
+    list(APPEND binaries "${binary}")
+    list(APPEND program_args --program "${name}=${binary}")
   endforeach()
-  get_target_property(init_name ${G_INIT} OUTPUT_NAME)
   add_custom_command(OUTPUT "${CELLA_LINUX_GUEST_INITRAMFS}"
     COMMAND "${Python3_EXECUTABLE}" "${tools}/make-initramfs" --out "${CELLA_LINUX_GUEST_INITRAMFS}"
-            --busybox "${dir}/busybox" --modules "${dir}/modules" --init "${dir}/bin/${init_name}"
-            ${program_args}
-    DEPENDS ${fetched} ${G_INIT} ${G_PROGRAMS} "${tools}/make-initramfs"
+            --busybox "${dir}/busybox" --modules "${dir}/modules" --init "${init}" ${program_args}
+    DEPENDS ${fetched} ${binaries} "${tools}/make-initramfs"
             "${tools}/cellatools/initramfs.py" "${tools}/cellatools/cpio.py"
     VERBATIM)
   add_custom_target(linux-guest ALL DEPENDS "${CELLA_LINUX_GUEST_IMAGE}" "${CELLA_LINUX_GUEST_INITRAMFS}")

@@ -31,8 +31,24 @@ function(cella_add_qemu_test)
   set_tests_properties(${T_NAME} PROPERTIES TIMEOUT ${ctest_timeout} LABELS qemu)
 endfunction()
 
-# The demo, run and debug targets for the platform's main image.
+# cella_add_run_targets(<image> <depends> [PASS <re>] [FAIL <re>] [TIMEOUT <s>]
+#                       [TEST_ARGS <runner args>...] [RUN_ARGS <runner args>...]):
+# the demo, run and debug targets for the platform's main image. The demo plays it through in
+# test mode (TEST_ARGS: scripted input, extra QEMU arguments) and ends with the runner's
+# verdict: the PASS marker, or without one QEMU powering off with status 0. run and debug
+# put the console on this terminal (RUN_ARGS).
 function(cella_add_run_targets image depends)
+  cmake_parse_arguments(R "" "PASS;FAIL;TIMEOUT" "TEST_ARGS;RUN_ARGS" ${ARGN})
+  if(NOT R_TIMEOUT)
+    set(R_TIMEOUT 300)
+  endif()
+  set(verdict --exit-status 0)
+  if(R_PASS)
+    set(verdict --pass "${R_PASS}")
+  endif()
+  if(R_FAIL)
+    list(APPEND verdict --fail "${R_FAIL}")
+  endif()
   set(gdb_script "${CMAKE_BINARY_DIR}/cella.gdb")
   file(GENERATE OUTPUT "${gdb_script}" CONTENT
 "# Written by the build: attach to QEMU started by the debug target.
@@ -40,17 +56,16 @@ file ${CELLA_KERNEL_ELF}
 target remote localhost:1234
 set disassemble-next-line on
 ")
-  # The demo plays itself through and ends with the runner's verdict.
   add_custom_target(demo
     COMMAND "${Python3_EXECUTABLE}" "${CELLA_RUNNER}" --platform "${CELLA_PLATFORM_JSON}"
-            --image "${image}" --mode test --timeout 300 --exit-status 0
+            --image "${image}" --mode test --timeout ${R_TIMEOUT} ${verdict} ${R_TEST_ARGS}
     DEPENDS ${depends} USES_TERMINAL VERBATIM)
   add_custom_target(run
     COMMAND "${Python3_EXECUTABLE}" "${CELLA_RUNNER}" --platform "${CELLA_PLATFORM_JSON}"
-            --image "${image}" --mode run
+            --image "${image}" --mode run ${R_RUN_ARGS}
     DEPENDS ${depends} USES_TERMINAL VERBATIM)
   add_custom_target(debug
     COMMAND "${Python3_EXECUTABLE}" "${CELLA_RUNNER}" --platform "${CELLA_PLATFORM_JSON}"
-            --image "${image}" --mode debug --gdb-script "${gdb_script}"
+            --image "${image}" --mode debug --gdb-script "${gdb_script}" ${R_RUN_ARGS}
     DEPENDS ${depends} USES_TERMINAL VERBATIM)
 endfunction()

@@ -47,17 +47,22 @@ function(cella_add_program name)
   endif()
 endfunction()
 
-# cella_system(<name> MANIFEST <toml> PROGRAMS <target>...): the manifest checked, proven and
-# packed with the kernel, the initializer and the programs into <name>.elf.
+# cella_system(<name> MANIFEST <toml> PROGRAMS <target>... [GUEST_DIRS <dir>...] [DEPENDS <t>...]):
+# the manifest checked, proven and packed with the kernel, the initializer, the programs and
+# any personas' files (found in GUEST_DIRS) into <name>.elf.
 function(cella_system name)
-  cmake_parse_arguments(S "" "MANIFEST" "PROGRAMS" ${ARGN})
+  cmake_parse_arguments(S "" "MANIFEST" "PROGRAMS;GUEST_DIRS;DEPENDS" ${ARGN})
+  set(guest_args "")
+  foreach(dir IN LISTS S_GUEST_DIRS)
+    list(APPEND guest_args --program-dir "${dir}")
+  endforeach()
   set(out "${CMAKE_CURRENT_BINARY_DIR}/${name}.elf")
   file(GLOB_RECURSE tool_sources CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/tools/cellatools/*.py")
   add_custom_command(OUTPUT "${out}"
     COMMAND "${Python3_EXECUTABLE}" "${PROJECT_SOURCE_DIR}/tools/cella-manifest" build "${S_MANIFEST}"
             --kernel $<TARGET_FILE:kernel> --initializer $<TARGET_FILE:initializer>
-            --program-dir "${CELLA_PROGRAM_DIR}" -o "${out}"
-    DEPENDS "${S_MANIFEST}" kernel initializer ${S_PROGRAMS} ${tool_sources}
+            --program-dir "${CELLA_PROGRAM_DIR}" ${guest_args} -o "${out}"
+    DEPENDS "${S_MANIFEST}" kernel initializer ${S_PROGRAMS} ${S_DEPENDS} ${tool_sources}
     COMMENT "Checking and packing ${name}"
     VERBATIM)
   add_custom_target(${name} ALL DEPENDS "${out}")

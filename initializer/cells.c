@@ -91,19 +91,15 @@ static void make_irq_handler(uint32_t cell, uint32_t n, const struct bootspec_en
     irq_handler[cell][n] = handler;
 }
 
-void shared_objects_create(const struct spec *spec)
+void shared_objects_create(const struct spec *spec, const struct cell *cells, uint32_t count)
 {
-    if (spec->cell_count > MAX_CELLS) {
-        say("more than %d cells\n", MAX_CELLS);
-        runtime_exit(1);
-    }
     fault_endpoint = make_shared(OBJ_ENDPOINT);
     own_reply = make_shared(OBJ_REPLY);
     shared_frames = alloc_root_slot();
     if (!pool_retype(OBJ_CNODE, SUB_RADIX, shared_frames))
         runtime_exit(1);
-    for (uint32_t i = 0; i < spec->cell_count; i++) {
-        const struct bootspec_cell *c = spec_cell(spec, i);
+    for (uint32_t i = 0; i < count; i++) {
+        const struct bootspec_cell *c = &cells[i].desc;
         if (c->endpoint_slot)
             cell_endpoint[i] = make_shared(OBJ_ENDPOINT);
         if (c->notification_slot)
@@ -239,7 +235,7 @@ static void build_page(struct builder *b, const struct page *p)
     else if (p->vaddr == CELL_INFO_PAGE)
         b->info_frame = frame;
     if (p->map && p->map->frame_cap_slot) {
-        const struct bootspec_cell *c = b->cell->spec;
+        const struct bootspec_cell *c = &b->cell->desc;
         err = cnode_copy(slot_cptr(b->cell->cnode), p->map->frame_cap_slot + p->index_in_map,
                          c->cnode_radix, root_cnode(), slot_index(frame), slot_depth(frame), RIGHTS_ALL);
         if (err)
@@ -304,7 +300,7 @@ static void visit_map(struct builder *b, const struct bootspec_map *m)
 /* Every page of the cell, the same way for both passes. */
 static void visit_address_space(struct builder *b)
 {
-    const struct bootspec_cell *c = b->cell->spec;
+    const struct bootspec_cell *c = &b->cell->desc;
     visit_program(b);
     visit_range(b, CELL_INFO_PAGE, 4096, VM_READ);
     visit_range(b, CELL_IPC_BUFFER, 4096, CELL_IPC_BUFFER_RIGHTS);
@@ -323,9 +319,9 @@ static void fail(struct cell *c, const char *what, int err)
 static uint64_t arena_size_for(struct builder *b)
 {
     uint64_t need = b->arena_bytes + (1UL << (SUB_RADIX + CNODE_SLOT_SIZE_BITS)) +
-                    (1UL << (b->cell->spec->cnode_radix + CNODE_SLOT_SIZE_BITS)) + 3 * 4096;
-    for (uint32_t i = 0; i < b->cell->spec->map_count; i++)
-        if (spec_map(b->spec, b->cell->spec->first_map + i)->page_bits == 21)
+                    (1UL << (b->cell->desc.cnode_radix + CNODE_SLOT_SIZE_BITS)) + 3 * 4096;
+    for (uint32_t i = 0; i < b->cell->desc.map_count; i++)
+        if (spec_map(b->spec, b->cell->desc.first_map + i)->page_bits == 21)
             need += 1UL << 21; /* room to align a 2 MiB frame */
     uint64_t size = 4096;
     while (size < need)
@@ -351,16 +347,22 @@ static void prepare_arena(struct builder *b)
     c->cnode = next_book(b);
     c->vspace = next_book(b);
     c->tcb = next_book(b);
-    if (!arena_retype(&c->arena, OBJ_CNODE, c->spec->cnode_radix, c->cnode) ||
+    if (!arena_retype(&c->arena, OBJ_CNODE, c->desc.cnode_radix, c->cnode) ||
         !arena_retype(&c->arena, OBJ_VSPACE, 0, c->vspace) || !arena_retype(&c->arena, OBJ_TCB, 0, c->tcb))
         fail(c, "not enough memory for its CNode, VSpace and TCB", ERR_NOT_ENOUGH_MEMORY);
+}
+
+/* Cells come first in the initializer's table, then each persona's VMM. */
+static uint32_t peer_index(const struct spec *spec, const struct bootspec_end *e)
+{
+    return e->peer_kind == BOOTSPEC_SUBJECT_PERSONA ? spec->cell_count + e->peer : e->peer;
 }
 
 static void give_end_caps(struct builder *b)
 {
     const struct spec *spec = b->spec;
     struct cell *c = b->cell;
-    const struct bootspec_cell *cs = c->spec;
+    const struct bootspec_cell *cs = &c->desc;
     struct slot cnode = c->cnode;
     int err = mint(cnode, cs->cnode_radix, CELL_SUPERVISOR_SLOT, fault_endpoint, RIGHT_WRITE,
                    c->index + 1);
@@ -376,7 +378,8 @@ static void give_end_caps(struct builder *b)
         if (e->kind == BOOTSPEC_END_CALL_CLIENT)
             err = mint(cnode, cs->cnode_radix, e->slot, cell_endpoint[e->peer], e->rights, e->badge);
         else if (e->kind == BOOTSPEC_END_NOTIFY_SIGNAL)
-            err = mint(cnode, cs->cnode_radix, e->slot, cell_notification[e->peer], e->rights, e->badge);
+            err = mint(cnode, cs->cnode_radix, e->slot, cell_notification[peer_index(spec, e)], e->rights,
+                       e->badge);
         else if (e->kind == BOOTSPEC_END_IRQ)
             err = mint(cnode, cs->cnode_radix, e->slot, irq_handler[c->index][n], RIGHTS_ALL, 0);
     }
@@ -394,13 +397,15 @@ static const char *peer_name(const struct spec *spec, const struct bootspec_end 
 {
     if (e->peer_kind == BOOTSPEC_SUBJECT_CELL)
         return spec_string(spec, spec_cell(spec, e->peer)->name);
-    return e->peer_kind == BOOTSPEC_SUBJECT_PERSONA ? "(persona)" : "";
+    if (e->peer_kind == BOOTSPEC_SUBJECT_PERSONA)
+        return spec_string(spec, spec_persona(spec, e->peer)->name);
+    return "";
 }
 
 static void write_info_page(struct builder *b)
 {
     struct cell *c = b->cell;
-    const struct bootspec_cell *cs = c->spec;
+    const struct bootspec_cell *cs = &c->desc;
     struct cell_info *info = scratch_map(b->info_frame);
     info->magic = CELL_INFO_MAGIC;
 #ifdef CELLA_DEBUG
@@ -427,6 +432,8 @@ static void write_info_page(struct builder *b)
         out->slot = e->slot;
         out->badge = e->badge;
     }
+    if (c->persona)
+        info->persona = c->persona_info;
     info->map_count = cs->map_count;
     for (uint32_t i = 0; i < cs->map_count; i++) {
         const struct bootspec_map *m = spec_map(b->spec, cs->first_map + i);
@@ -440,7 +447,7 @@ static void write_info_page(struct builder *b)
 static void configure_thread(struct builder *b)
 {
     struct cell *c = b->cell;
-    const struct bootspec_cell *cs = c->spec;
+    const struct bootspec_cell *cs = &c->desc;
     cptr_t tcb = slot_cptr(c->tcb);
     uint64_t entry = elf_entry(b->elf);
     struct user_registers regs = { .pc = entry, .sp = CELL_STACK_TOP };
@@ -466,7 +473,7 @@ static void configure_thread(struct builder *b)
 bool cell_build(const struct spec *spec, struct cell *c, const struct boot_info *bi)
 {
     struct builder b = { .spec = spec, .cell = c };
-    const char *program = spec_string(spec, c->spec->program);
+    const char *program = c->program;
     b.elf = payload_file(bi, program, &b.elf_size);
     const char *why = b.elf ? elf_check(b.elf, b.elf_size) : "not in the image";
     if (why) {

@@ -55,6 +55,7 @@ bool arena_retype(struct arena *a, unsigned type, unsigned size_bits, struct slo
 bool arena_retype_into(struct arena *a, unsigned type, cptr_t cnode, uint64_t offset);
 /* Maps a copy of frame at the scratch address in the initializer's own VSpace, and back out. */
 void *scratch_map(struct slot frame);
+void *scratch_map_sized(struct slot frame, bool large);
 void scratch_unmap(void);
 /* Maps a frame into a VSpace, making page tables from a (pool or arena) source. */
 int map_frame(cptr_t frame, cptr_t vspace, uint64_t vaddr, unsigned rights, unsigned attrs,
@@ -82,7 +83,8 @@ struct spec {
     uint32_t map_count, map_stride;
     const struct bootspec_end *ends;
     uint32_t end_count, end_stride;
-    uint32_t persona_count;
+    const struct bootspec_persona *personas;
+    uint32_t persona_count, persona_stride;
 };
 /* Fills spec from the bytes, or returns what is wrong with them. */
 const char *spec_load(struct spec *spec, const void *data, uint64_t size);
@@ -91,11 +93,20 @@ const struct bootspec_cell *spec_cell(const struct spec *spec, uint32_t i);
 const struct bootspec_region *spec_region(const struct spec *spec, uint32_t i);
 const struct bootspec_map *spec_map(const struct spec *spec, uint32_t i);
 const struct bootspec_end *spec_end(const struct spec *spec, uint32_t i);
+const struct bootspec_persona *spec_persona(const struct spec *spec, uint32_t i);
 
 /* cells.c */
+/*
+ * A cell to build: from a cell record of the spec, or a persona's VMM, which
+ * the initializer describes the same way (program "vmm.elf", the persona's
+ * ends) and then gives its guest.
+ */
 struct cell {
-    const struct bootspec_cell *spec;
+    struct bootspec_cell desc;
     const char *name;
+    const char *program;
+    const struct bootspec_persona *persona; /* a VMM's persona, or NULL */
+    struct persona_info persona_info;
     uint32_t index;
     struct arena arena;
     struct slot books;      /* the sub-CNode holding this cell's objects' capabilities */
@@ -105,13 +116,17 @@ struct cell {
     bool stopped;
 };
 /* Objects that outlive any one cell: made once, before the cells. */
-void shared_objects_create(const struct spec *spec);
+void shared_objects_create(const struct spec *spec, const struct cell *cells, uint32_t count);
 bool cell_build(const struct spec *spec, struct cell *c, const struct boot_info *bi);
 void cell_start(struct cell *c);
 void cell_destroy(struct cell *c);
 /* The initializer's endpoint every cell's faults and exits arrive at, and its reply object. */
 cptr_t supervisor_endpoint(void);
 cptr_t supervisor_reply(void);
+
+/* personas.c */
+void persona_describe(const struct spec *spec, uint32_t i, struct cell *c, const struct boot_info *bi);
+bool persona_build(const struct spec *spec, struct cell *vmm, const struct boot_info *bi);
 
 /* supervisor.c */
 _Noreturn void supervise(const struct spec *spec, struct cell *cells, uint32_t count,

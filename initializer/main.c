@@ -57,7 +57,7 @@ static void open_console(void)
 static int by_priority(const void *a, const void *b)
 {
     const struct cell *x = *(const struct cell *const *)a, *y = *(const struct cell *const *)b;
-    return (int)y->spec->priority - (int)x->spec->priority;
+    return (int)y->desc.priority - (int)x->desc.priority;
 }
 
 static void start_in_priority_order(uint32_t count)
@@ -81,8 +81,9 @@ int main(void)
         say("boot spec: %s\n", why);
         return 1;
     }
-    if (spec.cell_count > MAX_CELLS) {
-        say("boot spec: more than %d cells\n", MAX_CELLS);
+    uint32_t count = spec.cell_count + spec.persona_count;
+    if (count > MAX_CELLS) {
+        say("boot spec: more than %d cells and personas\n", MAX_CELLS);
         return 1;
     }
     use_two_level_cspace(bi);
@@ -90,16 +91,20 @@ int main(void)
     open_console();
     say("system '%s': %u cells, %u channels, %u regions\n", spec.system_name,
         spec.cell_count, spec.channel_count, spec.region_count);
-    if (spec.persona_count)
-        say("personas are not run yet; %u skipped\n", spec.persona_count);
-    shared_objects_create(&spec);
     for (uint32_t i = 0; i < spec.cell_count; i++) {
-        cells[i] = (struct cell){ .spec = spec_cell(&spec, i), .index = i };
-        cells[i].name = spec_string(&spec, cells[i].spec->name);
-        if (!cell_build(&spec, &cells[i], bi))
+        cells[i] = (struct cell){ .desc = *spec_cell(&spec, i), .index = i };
+        cells[i].name = spec_string(&spec, cells[i].desc.name);
+        cells[i].program = spec_string(&spec, cells[i].desc.program);
+    }
+    for (uint32_t i = 0; i < spec.persona_count; i++)
+        persona_describe(&spec, i, &cells[spec.cell_count + i], bi);
+    shared_objects_create(&spec, cells, count);
+    for (uint32_t i = 0; i < count; i++) {
+        bool built = cells[i].persona ? persona_build(&spec, &cells[i], bi) : cell_build(&spec, &cells[i], bi);
+        if (!built)
             return 1;
     }
-    start_in_priority_order(spec.cell_count);
-    say("%u cells started\n", spec.cell_count);
-    supervise(&spec, cells, spec.cell_count, bi);
+    start_in_priority_order(count);
+    say("%u cells and %u personas started\n", spec.cell_count, spec.persona_count);
+    supervise(&spec, cells, count, bi);
 }

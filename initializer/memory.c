@@ -3,9 +3,10 @@
 
 #include "initializer.h"
 
-#define SCRATCH_VADDR 0x7000000000UL
-#define MAX_POOL 64
-#define MAX_DEVICE_FRAMES 64
+#define SCRATCH_VADDR 0x7000000000UL       /* 4 KiB frames, through a level-3 table */
+#define SCRATCH_VADDR_LARGE 0x7000200000UL /* 2 MiB frames: a block of its own */
+#define MAX_POOL 128
+#define MAX_DEVICE_FRAMES 1024
 
 struct pool_untyped {
     cptr_t cptr;
@@ -142,6 +143,29 @@ static bool known_device_frame(uint64_t paddr, struct slot *frame)
     return false;
 }
 
+/*
+ * Skips a device untyped's watermark forward to paddr with Untyped children
+ * as large as alignment allows; they join the pool, so the frames they
+ * cover can still be made later.
+ */
+static bool skip_to(struct pool_untyped *u, uint64_t paddr)
+{
+    while (u->base + u->used < paddr) {
+        uint64_t at = u->base + u->used;
+        unsigned bits = 12;
+        while (bits + 1 < u->size_bits && !(at & ((1UL << (bits + 1)) - 1)) && at + (2UL << bits) <= paddr)
+            bits++;
+        if (pool_count >= MAX_POOL)
+            return false;
+        struct slot s = alloc_root_slot();
+        if (retype(u->cptr, OBJ_UNTYPED, bits, s))
+            return false;
+        pool[pool_count++] = (struct pool_untyped){ slot_cptr(s), at, bits, true, 0 };
+        u->used += 1UL << bits;
+    }
+    return true;
+}
+
 /* Device frames come from the device untypeds in address order, so the ones passed are kept. */
 bool device_frame(uint64_t paddr, struct slot *frame)
 {
@@ -149,16 +173,16 @@ bool device_frame(uint64_t paddr, struct slot *frame)
         return true;
     for (unsigned i = 0; i < pool_count; i++) {
         struct pool_untyped *u = &pool[i];
-        if (!u->device || paddr < u->base || paddr >= u->base + (1UL << u->size_bits))
+        if (!u->device || paddr < u->base + u->used || paddr >= u->base + (1UL << u->size_bits))
             continue;
-        while (u->base + u->used <= paddr && device_frame_count < MAX_DEVICE_FRAMES) {
-            struct slot s = alloc_root_slot();
-            if (retype(u->cptr, OBJ_FRAME_4K, 0, s))
-                return false;
-            device_frames[device_frame_count].paddr = u->base + u->used;
-            device_frames[device_frame_count++].slot = s;
-            u->used += 4096;
-        }
+        if (!skip_to(u, paddr & ~4095UL) || device_frame_count >= MAX_DEVICE_FRAMES)
+            return false;
+        struct slot s = alloc_root_slot();
+        if (retype(u->cptr, OBJ_FRAME_4K, 0, s))
+            return false;
+        device_frames[device_frame_count].paddr = u->base + u->used;
+        device_frames[device_frame_count++].slot = s;
+        u->used += 4096;
         return known_device_frame(paddr, frame);
     }
     return false;
@@ -191,20 +215,26 @@ struct slot next_root_slot(void *ctx)
  */
 static struct slot scratch_slot;
 
-void *scratch_map(struct slot frame)
+void *scratch_map_sized(struct slot frame, bool large)
 {
+    uint64_t vaddr = large ? SCRATCH_VADDR_LARGE : SCRATCH_VADDR;
     if (!scratch_slot.index)
         scratch_slot = alloc_root_slot();
     int err = cnode_copy(root_cnode(), slot_index(scratch_slot), slot_depth(scratch_slot), root_cnode(),
                          slot_index(frame), slot_depth(frame), RIGHTS_ALL);
     if (!err)
-        err = map_frame(slot_cptr(scratch_slot), slot_cptr(root_slot(INIT_CAP_VSPACE)), SCRATCH_VADDR,
+        err = map_frame(slot_cptr(scratch_slot), slot_cptr(root_slot(INIT_CAP_VSPACE)), vaddr,
                         VM_READ | VM_WRITE, 0, NULL, next_root_slot, NULL);
     if (err) {
         say("cannot map a frame to fill it: error %d\n", err);
         runtime_exit(1);
     }
-    return (void *)SCRATCH_VADDR;
+    return (void *)vaddr;
+}
+
+void *scratch_map(struct slot frame)
+{
+    return scratch_map_sized(frame, false);
 }
 
 void scratch_unmap(void)

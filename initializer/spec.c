@@ -60,6 +60,11 @@ const struct bootspec_map *spec_map(const struct spec *spec, uint32_t i)
     return (const void *)((const uint8_t *)spec->maps + (uint64_t)i * spec->map_stride);
 }
 
+const struct bootspec_persona *spec_persona(const struct spec *spec, uint32_t i)
+{
+    return (const void *)((const uint8_t *)spec->personas + (uint64_t)i * spec->persona_stride);
+}
+
 const struct bootspec_end *spec_end(const struct spec *spec, uint32_t i)
 {
     return (const void *)((const uint8_t *)spec->ends + (uint64_t)i * spec->end_stride);
@@ -119,6 +124,20 @@ static const char *check_maps_and_ends(const struct spec *spec)
     return NULL;
 }
 
+static const char *check_personas(const struct spec *spec)
+{
+    for (uint32_t i = 0; i < spec->persona_count; i++) {
+        const struct bootspec_persona *p = spec_persona(spec, i);
+        if (!string_ok(spec, p->name, CELL_NAME_MAX) || !string_ok(spec, p->kernel, 40) ||
+            !string_ok(spec, p->initramfs, 40) || !string_ok(spec, p->bootargs, 1024))
+            return "a persona's name or files are not valid strings";
+        if (!range_ok(p->first_end, p->end_count, spec->end_count) || p->end_count > CELL_INFO_MAX_ENDS ||
+            p->memory_size % (2UL << 20) || p->memory_size == 0 || p->cnode_radix > 16)
+            return "a persona's ends, memory or CNode size are out of range";
+    }
+    return NULL;
+}
+
 const char *spec_load(struct spec *spec, const void *data, uint64_t size)
 {
     const uint8_t *base = data;
@@ -162,11 +181,11 @@ const char *spec_load(struct spec *spec, const void *data, uint64_t size)
                        &spec->end_count, &spec->end_stride)))
         return why;
     spec->ends = p;
-    uint32_t persona_stride;
     if ((why = records(base, h, BOOTSPEC_SECTION_PERSONAS, sizeof(struct bootspec_persona), &p,
-                       &spec->persona_count, &persona_stride)))
+                       &spec->persona_count, &spec->persona_stride)))
         return why;
-    if ((why = check_cells(spec)) || (why = check_maps_and_ends(spec)))
+    spec->personas = p;
+    if ((why = check_cells(spec)) || (why = check_maps_and_ends(spec)) || (why = check_personas(spec)))
         return why;
     if (!string_ok(spec, h->system_name, 256))
         return "the system name is not a valid string";

@@ -49,11 +49,11 @@ static void report(const struct cell *c, uint64_t label, const uint64_t *mr)
 
 static bool may_restart(const struct cell *c)
 {
-    switch (c->spec->restart) {
+    switch (c->desc.restart) {
     case BOOTSPEC_RESTART_ALWAYS:
         return true;
     case BOOTSPEC_RESTART_LIMITED:
-        return c->restarts < c->spec->restart_limit;
+        return c->restarts < c->desc.restart_limit;
     default:
         return false;
     }

@@ -3,10 +3,38 @@
  * over a channel named "console" with a line of text; it writes the line
  * to the UART with the caller's name in front, so lines never interleave
  * and everybody knows who said what.
+ *
+ * Input: with an IRQ end named "uart_irq" it also reads the UART (RX
+ * interrupt), echoes what is typed (as '*' when the reader asked for that,
+ * for PINs), and keeps whole lines. The cell at the other end of its notify
+ * channel named "console_input" is the one reader: it arms input
+ * (CONSOLE_INPUT_ARM), is signalled when a line is ready, and fetches it
+ * (CONSOLE_READ_LINE). Nobody else may read. (cells/common/wallet_protocol.h)
  */
+#include <string.h>
+
 #include <cell.h>
 
-#define CONSOLE_WRITE 1
+#include "wallet_protocol.h"
+
+#define UART_DR 0x00
+#define UART_FR 0x18
+#define UART_CR 0x30
+#define UART_IMSC 0x38
+#define UART_FR_RXFE (1u << 4)
+#define UART_CR_RXE (1u << 9)
+#define UART_INT_RX (1u << 4)
+#define UART_INT_RT (1u << 6)
+#define LINES_MAX 4
+
+static volatile uint32_t *uart;
+static const struct cell_info_end *input_end; /* our signal end to the reader */
+static char pending[CONSOLE_LINE_MAX];        /* the line being typed */
+static unsigned pending_length;
+static struct console_line lines[LINES_MAX];  /* finished lines, oldest first */
+static unsigned line_count;
+static uint64_t echo_flags = CONSOLE_ECHO_MASKED; /* until the reader says otherwise */
+static bool armed, last_was_cr;
 
 static size_t name_length(const char *s)
 {
@@ -17,9 +45,9 @@ static size_t name_length(const char *s)
 }
 
 /* The text travels in words after MR0 (its length); never trust the length. */
-static void called(struct cell_message *msg)
+static void write_line(struct cell_message *msg)
 {
-    if (msg->label != CONSOLE_WRITE || msg->length < 1) {
+    if (msg->length < 1) {
         msg->reply_label = ERR_INVALID_ARGUMENT;
         return;
     }
@@ -43,11 +71,120 @@ static void called(struct cell_message *msg)
     msg->reply_length = 1;
 }
 
+static void tell_reader(void)
+{
+    if (armed && line_count && input_end) {
+        armed = false;
+        sys_signal(input_end->slot);
+    }
+}
+
+static void finish_line(void)
+{
+    pl011_write("\n", 1);
+    if (line_count == LINES_MAX) { /* the oldest unread line goes */
+        memmove(&lines[0], &lines[1], sizeof(lines[0]) * (LINES_MAX - 1));
+        line_count--;
+    }
+    struct console_line *l = &lines[line_count++];
+    memset(l, 0, sizeof(*l));
+    memcpy(l->text, pending, pending_length);
+    l->length = pending_length;
+    pending_length = 0;
+    tell_reader();
+}
+
+static void typed(char c)
+{
+    bool cr = c == '\r';
+    if (c == '\n' && last_was_cr) { /* CR LF is one end of line */
+        last_was_cr = false;
+        return;
+    }
+    last_was_cr = cr;
+    if (cr || c == '\n') {
+        finish_line();
+    } else if ((c == 0x7f || c == '\b') && pending_length) {
+        pending_length--;
+        pl011_write("\b \b", 3);
+    } else if (c >= 0x20 && c < 0x7f && pending_length < CONSOLE_LINE_MAX - 1) {
+        pending[pending_length++] = c;
+        pl011_write((echo_flags & CONSOLE_ECHO_MASKED) ? "*" : &c, 1);
+    }
+}
+
+static void notified(uint64_t bits)
+{
+    const struct cell_info_end *irq = cell_end("uart_irq");
+    if (!irq || !(bits & irq->badge))
+        return;
+    /* Reading the data clears the RX interrupt; writing ICR could lose one that just arrived. */
+    while (!(uart[UART_FR / 4] & UART_FR_RXFE))
+        typed((char)uart[UART_DR / 4]);
+    irq_handler_ack(irq->slot);
+}
+
+static bool from_reader(const struct cell_message *msg)
+{
+    return input_end && strcmp(msg->from->peer, input_end->peer) == 0;
+}
+
+static void called(struct cell_message *msg)
+{
+    switch (msg->label) {
+    case CONSOLE_WRITE:
+        write_line(msg);
+        return;
+    case CONSOLE_INPUT_ARM:
+        if (!from_reader(msg) || msg->length != 1) {
+            msg->reply_label = from_reader(msg) ? SVC_EMALFORMED : SVC_EFORBIDDEN;
+            return;
+        }
+        echo_flags = msg->mr[0];
+        armed = true;
+        tell_reader();
+        msg->reply_label = SVC_OK;
+        return;
+    case CONSOLE_READ_LINE:
+        if (!from_reader(msg)) {
+            msg->reply_label = SVC_EFORBIDDEN;
+            return;
+        }
+        if (!line_count) {
+            msg->reply_label = SVC_ENOTFOUND;
+            return;
+        }
+        for (unsigned i = 0; i < sizeof(struct console_line) / 8; i++) {
+            uint64_t w;
+            memcpy(&w, (const uint8_t *)&lines[0] + 8 * i, 8);
+            if (i < 4)
+                msg->mr[i] = w;
+            else
+                ipc_buffer()->msg[i] = w;
+        }
+        memmove(&lines[0], &lines[1], sizeof(lines[0]) * (LINES_MAX - 1));
+        line_count--;
+        echo_flags = CONSOLE_ECHO_MASKED;
+        msg->reply_label = SVC_OK;
+        msg->reply_length = sizeof(struct console_line) / 8;
+        return;
+    default:
+        msg->reply_label = ERR_INVALID_ARGUMENT;
+    }
+}
+
 int main(void)
 {
-    void *uart = cell_map("uart", NULL);
+    uart = cell_map("uart", NULL);
     if (!uart)
         return 1;
-    pl011_use(uart); /* its own output cannot go through itself */
-    cell_serve(&(struct cell_handlers){ .called = called });
+    pl011_use((void *)uart); /* its own output cannot go through itself */
+    const struct cell_info_end *input = cell_end("console_input");
+    if (input && input->kind == CELL_END_NOTIFY_SIGNAL && cell_end("uart_irq")) {
+        input_end = input;
+        uart[UART_CR / 4] |= UART_CR_RXE;
+        uart[UART_IMSC / 4] |= UART_INT_RX | UART_INT_RT;
+        irq_handler_ack(cell_end("uart_irq")->slot);
+    }
+    cell_serve(&(struct cell_handlers){ .called = called, .notified = notified });
 }

@@ -2,7 +2,7 @@
 #include "ktest.h"
 
 #define HELPER_STACK_SIZE 16384
-#define MAX_HELPERS 16
+#define MAX_HELPERS 24
 static char helper_stacks[MAX_HELPERS][HELPER_STACK_SIZE] __attribute__((aligned(16)));
 
 cptr_t env_slot(struct env *env)
@@ -92,6 +92,7 @@ bool env_thread_prepare(struct env *env, struct helper *h, void (*entry)(uint64_
     struct user_registers regs = { .pc = (uint64_t)(uintptr_t)entry, .sp = (uint64_t)(uintptr_t)stack_top };
     regs.x[0] = arg;
     regs.x[30] = (uint64_t)(uintptr_t)park;
+    sys_debug_name_thread(h->tcb, "helper");
     return tcb_configure(h->tcb, 0, INIT_CAP_CNODE, 0, INIT_CAP_VSPACE, h->ipc_buffer,
                          h->ipc_buffer_frame) == 0 &&
            tcb_set_priority(h->tcb, INIT_CAP_TCB, priority) == 0 &&

@@ -57,6 +57,7 @@ bool env_remote(struct env *env, struct remote *r, cptr_t vspace, unsigned prior
     if (!text || !r->shared)
         return false;
     memcpy(text, remote_code_start, (size_t)(remote_code_end - remote_code_start));
+    sys_debug_name_thread(r->tcb, "remote");
     return cnode_copy(INIT_CAP_CNODE, r->code_frame, 64, INIT_CAP_CNODE, code, 64, RIGHTS_ALL) == 0 &&
            cnode_copy(INIT_CAP_CNODE, shared_copy, 64, INIT_CAP_CNODE, r->shared_frame, 64, RIGHTS_ALL) == 0 &&
            env_map_at(env, r->code_frame, r->vspace, REMOTE_CODE, VM_READ | VM_EXECUTE, 0) == 0 &&

@@ -163,6 +163,7 @@ KTEST(cnode_revoke_original_removes_badged_copies)
     CHECK_EQ(sys_debug_cap_identify(b2), CAP_NULL);
     CHECK_EQ(sys_debug_cap_identify(c1), CAP_NULL);
     CHECK_EQ(sys_debug_cap_identify(plain), CAP_NULL);
+    CHECK_EQ(sys_signal(b1), ERR_INVALID_CAPABILITY); /* a revoked capability is no capability */
     CHECK_EQ(sys_debug_cap_identify(n), OBJ_NOTIFICATION);
     CHECK_EQ(signal_and_poll(n, n), 1);
 }
@@ -235,10 +236,12 @@ KTEST(cnode_mint_and_mutate_refuse_bad_guards)
              ERR_INVALID_ARGUMENT); /* 61 + 4 > 64 bits */
     CHECK_EQ(cnode_mint(ROOT, dest, 64, ROOT, c, 64, RIGHTS_ALL, cnode_guard_data(0x10, 4)),
              ERR_INVALID_ARGUMENT); /* the guard is wider than its size */
-    CHECK_EQ(cnode_mutate(ROOT, dest, 64, ROOT, c, 64, cnode_guard_data(0, 59)), ERR_INVALID_ARGUMENT);
+    CHECK_EQ(cnode_mutate(ROOT, dest, 64, ROOT, c, 64, cnode_guard_data(0, 63)), ERR_INVALID_ARGUMENT);
     CHECK_EQ(sys_debug_cap_identify(dest), CAP_NULL);
     CHECK_EQ(sys_debug_cap_identify(c), OBJ_CNODE); /* a refused Mutate leaves the source */
     CHECK_OK(cnode_mint(ROOT, dest, 64, ROOT, c, 64, RIGHTS_ALL, cnode_guard_data(0xf, 4)));
+    /* the longest guard: with the radix, all 64 bits, so the CNode is a whole CSpace */
+    CHECK_OK(cnode_mint(ROOT, env_slot(env), 64, ROOT, c, 64, RIGHTS_ALL, cnode_guard_data(0, 60)));
 }
 
 /*
@@ -431,5 +434,7 @@ KTEST(cnode_revoking_untyped_destroys_everything_made_from_it)
     CHECK_EQ(sys_debug_cap_identify(c), CAP_NULL);
     CHECK_EQ(sys_debug_cap_identify(t), CAP_NULL);
     CHECK_EQ(sys_debug_cap_identify(badged), CAP_NULL);
+    CHECK_EQ(tcb_suspend(t), ERR_INVALID_CAPABILITY);
+    CHECK_EQ(sys_poll(n).error, ERR_INVALID_CAPABILITY);
     CHECK_EQ(sys_debug_cap_identify(u), OBJ_UNTYPED);
 }

@@ -167,8 +167,9 @@ KTEST(tcb_configure_checks_spaces)
     r = invoke(t, TCB_CONFIGURE, (uint64_t[]){ 0, 0, 0 }, 3, (cptr_t[]){ ROOT, ep }, 2, NULL, 0);
     CHECK_EQ(r.error, ERR_INVALID_CAPABILITY);
     CHECK_EQ(r.detail, 2);
-    /* a guard that does not fit with the root's 12-bit radix */
+    /* a guard that does not fit with the root's 12-bit radix, and one wider than its size */
     CHECK_EQ(tcb_configure(t, 0, ROOT, cnode_guard_data(0, 53), INIT_CAP_VSPACE, 0, 0), ERR_INVALID_ARGUMENT);
+    CHECK_EQ(tcb_set_space(t, 0, ROOT, cnode_guard_data(0x100, 8), INIT_CAP_VSPACE), ERR_INVALID_ARGUMENT);
     r = invoke(t, TCB_CONFIGURE, (uint64_t[]){ 0, 0, 0 }, 3, (cptr_t[]){ ROOT }, 1, NULL, 0);
     CHECK_EQ(r.error, ERR_TRUNCATED_MESSAGE);
     r = invoke(t, TCB_CONFIGURE, (uint64_t[]){ 0, 0 }, 2, (cptr_t[]){ ROOT, INIT_CAP_VSPACE }, 2, NULL, 0);

@@ -136,3 +136,61 @@ KTEST(wrong_type_is_illegal_operation)
     CHECK_EQ(untyped_retype(frame, OBJ_ENDPOINT, 0, INIT_CAP_CNODE, 0, 0, ep, 1), ERR_ILLEGAL_OPERATION);
     CHECK_EQ(tcb_suspend(env->arena), ERR_ILLEGAL_OPERATION);
 }
+
+KTEST(retype_into_a_cnode_named_by_index_and_depth)
+{
+    cptr_t c = env_object(env, OBJ_CNODE, 3);
+    CHECK(c);
+    /* node_index, node_depth name the CNode under the root; node_offset is a slot in it */
+    CHECK_OK(untyped_retype(env->arena, OBJ_ENDPOINT, 0, INIT_CAP_CNODE, c, 64, 5, 3));
+    CHECK_EQ(untyped_retype(env->arena, OBJ_ENDPOINT, 0, INIT_CAP_CNODE, c, 64, 7, 1), ERR_DELETE_FIRST);
+    CHECK_EQ(untyped_retype(env->arena, OBJ_ENDPOINT, 0, INIT_CAP_CNODE, c, 64, 8, 1), ERR_RANGE);
+    CHECK_EQ(untyped_retype(env->arena, OBJ_ENDPOINT, 0, INIT_CAP_CNODE, c, 63, 0, 1), ERR_FAILED_LOOKUP);
+    cptr_t back = env_slot(env);
+    CHECK_OK(cnode_move(INIT_CAP_CNODE, back, 64, c, 6, 3));
+    CHECK_EQ(sys_debug_cap_identify(back), OBJ_ENDPOINT);
+}
+
+KTEST(retype_checks_label_and_argument_count)
+{
+    cptr_t s = env_slot(env);
+    struct sys_result r = invoke(env->arena, UNTYPED_RETYPE, (uint64_t[]){ OBJ_ENDPOINT, 0, 0, 0, s }, 5,
+                                 (cptr_t[]){ INIT_CAP_CNODE }, 1, NULL, 0);
+    CHECK_EQ(r.error, ERR_TRUNCATED_MESSAGE);
+    r = invoke(env->arena, UNTYPED_RETYPE, (uint64_t[]){ OBJ_ENDPOINT, 0, 0, 0, s, 1 }, 6, NULL, 0, NULL, 0);
+    CHECK_EQ(r.error, ERR_TRUNCATED_MESSAGE);
+    r = invoke(env->arena, CNODE_COPY, (uint64_t[]){ OBJ_ENDPOINT, 0, 0, 0, s, 1 }, 6,
+               (cptr_t[]){ INIT_CAP_CNODE }, 1, NULL, 0);
+    CHECK_EQ(r.error, ERR_ILLEGAL_OPERATION);
+    CHECK_EQ(sys_debug_cap_identify(s), CAP_NULL);
+}
+
+KTEST(retype_aligns_each_object_to_its_size)
+{
+    cptr_t small = env_object(env, OBJ_UNTYPED, 16);
+    cptr_t ep = env_slot(env), frame = env_slot(env), frame2 = env_slot(env);
+    uint64_t base, pa;
+    CHECK(small && ep && frame && frame2);
+    CHECK_OK(untyped_retype(small, OBJ_FRAME_4K, 0, INIT_CAP_CNODE, 0, 0, frame, 1));
+    CHECK_OK(frame_get_address(frame, &base));
+    CHECK_OK(untyped_retype(small, OBJ_ENDPOINT, 0, INIT_CAP_CNODE, 0, 0, ep, 1));
+    CHECK_OK(untyped_retype(small, OBJ_FRAME_4K, 0, INIT_CAP_CNODE, 0, 0, frame2, 1));
+    CHECK_OK(frame_get_address(frame2, &pa));
+    CHECK_EQ(pa, base + 8192); /* past the endpoint, to the next 4 KiB boundary */
+}
+
+KTEST(retype_child_untyped_is_revoked_with_its_parent_only)
+{
+    cptr_t parent = env_object(env, OBJ_UNTYPED, 16), child = env_slot(env), in_child = env_slot(env),
+           in_parent = env_slot(env);
+    CHECK(parent && child && in_child && in_parent);
+    CHECK_OK(untyped_retype(parent, OBJ_UNTYPED, 12, INIT_CAP_CNODE, 0, 0, child, 1));
+    CHECK_OK(untyped_retype(child, OBJ_NOTIFICATION, 0, INIT_CAP_CNODE, 0, 0, in_child, 1));
+    CHECK_OK(untyped_retype(parent, OBJ_NOTIFICATION, 0, INIT_CAP_CNODE, 0, 0, in_parent, 1));
+    CHECK_OK(cnode_revoke(INIT_CAP_CNODE, child, 64));
+    CHECK_EQ(sys_debug_cap_identify(in_child), CAP_NULL);
+    CHECK_EQ(sys_debug_cap_identify(in_parent), OBJ_NOTIFICATION);
+    CHECK_OK(cnode_revoke(INIT_CAP_CNODE, parent, 64));
+    CHECK_EQ(sys_debug_cap_identify(child), CAP_NULL);
+    CHECK_EQ(sys_debug_cap_identify(in_parent), CAP_NULL);
+}

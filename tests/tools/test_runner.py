@@ -113,6 +113,23 @@ class QemuCommandTest(unittest.TestCase):
         self.assertEqual(cmd[cmd.index("-icount") + 1], "shift=0,sleep=off")
 
 
+class BlankFileTest(unittest.TestCase):
+    def test_made_once_erased_then_kept(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "sub", "flash.img")
+            size = (3 << 20) + 5
+            self.assertTrue(runner.ensure_blank_file(path, size))
+            with open(path, "rb") as f:
+                data = f.read()
+            self.assertEqual((len(data), set(data)), (size, {0xff}))
+            with open(path, "r+b") as f:
+                f.write(b"\0")
+            self.assertFalse(runner.ensure_blank_file(path, 1 << 20))
+            self.assertEqual(os.path.getsize(path), size)
+            with open(path, "rb") as f:
+                self.assertEqual(f.read(1), b"\0")
+
+
 class RunQemuScriptTest(unittest.TestCase):
     def setUp(self):
         self.script = load_script("run-qemu")
@@ -132,6 +149,14 @@ class RunQemuScriptTest(unittest.TestCase):
         self.assertEqual((args.initrd, args.append), ("i.gz", "console=ttyAMA0 quiet"))
         args = self.script.parse_args(["--platform", "p.json", "--image", "k.elf"])
         self.assertEqual((args.initrd, args.append), (None, None))
+
+    def test_bad_blank_file_is_refused(self):
+        err = io.StringIO()
+        with redirect_stderr(err):
+            status = self.script.main(["--platform", self.platform, "--image", self.image, "--mode", "test",
+                                       "--blank-file", "no-size"])
+        self.assertEqual(status, 2)
+        self.assertIn("PATH=SIZE", err.getvalue())
 
     def test_missing_initrd_is_refused_before_qemu_starts(self):
         err = io.StringIO()

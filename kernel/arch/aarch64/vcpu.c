@@ -25,7 +25,7 @@
 #define ICH_ELRSR_EL2 S3_4_C12_C11_5
 #define ICH_VMCR_EL2 S3_4_C12_C11_7
 #define ICH_HCR_EN BIT(0)
-#define ICH_HCR_UIE BIT(1) /* maintenance interrupt when at most one LR is in use */
+#define ICH_LR_EOI BIT(41) /* a maintenance interrupt when the guest deactivates it */
 #define ICH_LR_PENDING (1UL << 62)
 #define ICH_LR_GROUP1 (1UL << 60)
 #define ICH_LR_PRIORITY(p) ((word_t)(p) << 48)
@@ -152,23 +152,46 @@ static bool has_pending(const struct vcpu *v)
     return false;
 }
 
-/* Moves queued interrupts into free list registers; asks for a maintenance interrupt if some wait. */
+/* An interrupt may be in one list register at most: one already there waits its turn. */
+static bool in_a_register(unsigned virq, word_t free)
+{
+    for (unsigned i = 0; i < lr_count; i++)
+        if (!(free & BIT(i)) && (lr_access(i, false, 0) & MASK(32)) == virq)
+            return true;
+    return false;
+}
+
+/*
+ * Moves queued interrupts into free list registers. While some still wait,
+ * every occupied register asks for an EOI maintenance interrupt, so the
+ * next one goes in as soon as the guest finishes one.
+ */
 static void refill(struct vcpu *v)
 {
     word_t free = sysreg_read_enc(ICH_ELRSR_EL2);
+    for (unsigned i = 0; i < lr_count; i++)
+        if ((free & BIT(i)) && lr_access(i, false, 0))
+            lr_access(i, true, 0); /* a finished one: clears its EOI maintenance condition */
     for (unsigned w = 0; w < ARRAY_SIZE(v->pending); w++) {
-        while (v->pending[w]) {
+        word_t candidates = v->pending[w];
+        while (candidates) {
+            unsigned bit = (unsigned)__builtin_ctzl(candidates), virq = w * WORD_BITS + bit;
+            candidates &= ~BIT(bit);
+            if (in_a_register(virq, free))
+                continue;
             unsigned lr = free ? (unsigned)__builtin_ctzl(free) : lr_count;
             if (lr >= lr_count)
-                goto out_of_registers;
-            unsigned bit = (unsigned)__builtin_ctzl(v->pending[w]);
-            lr_access(lr, true, ICH_LR_PENDING | ICH_LR_GROUP1 | ICH_LR_PRIORITY(0xa0) | (w * WORD_BITS + bit));
+                break;
+            lr_access(lr, true, ICH_LR_PENDING | ICH_LR_GROUP1 | ICH_LR_PRIORITY(0xa0) | virq);
             v->pending[w] &= ~BIT(bit);
             free &= ~BIT(lr);
         }
     }
-out_of_registers:
-    v->vgic.hcr = has_pending(v) ? (ICH_HCR_EN | ICH_HCR_UIE) : ICH_HCR_EN;
+    if (has_pending(v))
+        for (unsigned i = 0; i < lr_count; i++)
+            if (!(free & BIT(i)))
+                lr_access(i, true, lr_access(i, false, 0) | ICH_LR_EOI);
+    v->vgic.hcr = ICH_HCR_EN;
     sysreg_write_enc(ICH_HCR_EL2, v->vgic.hcr);
     isb();
 }

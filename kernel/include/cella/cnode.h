@@ -64,6 +64,7 @@ static ALWAYS_INLINE struct cte *cspace_lookup_single_level(cap_t root, word_t c
     return cnode_slots(root) + (cptr & MASK(radix));
 }
 
+bool cnode_guard_fits(cap_t cnode, word_t data);
 /* Follows cptr from root through guards and radixes, consuming exactly depth bits. */
 struct lookup cspace_lookup_slot(cap_t root, word_t cptr, unsigned depth);
 /*

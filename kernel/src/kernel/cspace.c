@@ -35,6 +35,19 @@ static struct lookup resolve(cap_t node, word_t cptr, unsigned depth, bool stop_
     }
 }
 
+/*
+ * Guard data (Mint, Mutate, a TCB's CSpace): size in bits 0-5, guard above.
+ * Guard and radix fit in an address, and the guard in its size; a guard
+ * may be as long as the address allows, so a small CNode can be a whole
+ * CSpace on its own.
+ */
+bool cnode_guard_fits(cap_t cnode, word_t data)
+{
+    unsigned size = data & 63;
+    word_t guard = data >> 6; /* 58 bits: any guard fits a size of 58 or more */
+    return size + cnode_radix(cnode) <= WORD_BITS && (size >= WORD_BITS - 6 || (guard >> size) == 0);
+}
+
 struct lookup cspace_lookup_slot(cap_t root, word_t cptr, unsigned depth)
 {
     return resolve(root, cptr, depth, false);

@@ -6,14 +6,6 @@
 #include <cella/faults.h>
 #include <cella/invocation.h>
 
-/* A CNode guard from Mint or Mutate data: guard size in bits 0-5, guard above. */
-static bool guard_fits(cap_t cnode, word_t data)
-{
-    unsigned size = data & 63;
-    word_t guard = data >> 6;
-    return size <= 58 && size + cnode_radix(cnode) <= WORD_BITS && (guard >> size) == 0;
-}
-
 /* Applies Mint/Mutate data to a capability; a null result means the data is not acceptable. */
 static cap_t cap_with_data(cap_t cap, word_t data, bool *newly_badged)
 {
@@ -27,7 +19,7 @@ static cap_t cap_with_data(cap_t cap, word_t data, bool *newly_badged)
         }
         return cap;
     case CAP_CNODE:
-        if (!guard_fits(cap, data))
+        if (!cnode_guard_fits(cap, data))
             return cap_null();
         cap.w1 = data;
         return cap;

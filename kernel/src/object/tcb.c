@@ -84,7 +84,7 @@ static unsigned check_cspace(struct invocation *inv, cap_t cap, word_t data, uns
 {
     if (cap_type(cap) != CAP_CNODE)
         return inv_error(inv, ERR_INVALID_CAPABILITY, which);
-    if (data && (data & 63) + cnode_radix(cap) > WORD_BITS)
+    if (data && !cnode_guard_fits(cap, data))
         return inv_error(inv, ERR_INVALID_ARGUMENT, 1);
     return ERR_NONE;
 }

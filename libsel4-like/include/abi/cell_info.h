@@ -37,6 +37,25 @@ struct cell_info_map {
 
 #define CELL_INFO_DEBUG_CONSOLE 1u /* flags: the kernel has the debug console call */
 
+/*
+ * A persona's VMM also learns about its guest: where the guest's RAM is
+ * (guest-physical, and where the VMM sees it), where the kernel, device tree
+ * and initramfs were loaded, and which slots of the VMM's CNode hold the
+ * guest's TCB, VCPU and VSpace, and the endpoint and reply object its exits
+ * arrive through.
+ */
+#define PERSONA_INFO_MAGIC 0x314f534e53524550ULL /* "PERSNSO1" */
+
+struct persona_info {
+    uint64_t magic;
+    uint64_t ram_base, ram_size;
+    uint64_t ram_vaddr;
+    uint64_t kernel_entry, dtb, initrd, initrd_size;
+    uint32_t guest_tcb_slot, vcpu_slot, guest_vspace_slot;
+    uint32_t exit_endpoint_slot, exit_reply_slot;
+    uint32_t vcpus;
+};
+
 struct cell_info {
     uint64_t magic;
     uint64_t flags;
@@ -53,6 +72,7 @@ struct cell_info {
     uint32_t map_count;
     struct cell_info_end ends[CELL_INFO_MAX_ENDS];
     struct cell_info_map maps[CELL_INFO_MAX_MAPS];
+    struct persona_info persona; /* a VMM's; magic 0 in other cells */
 };
 
 _Static_assert(sizeof(struct cell_info) <= 4096, "the cell-info page is one page");

@@ -22,3 +22,6 @@
 #define PERSONA_VIRTIO_SIZE 0x200UL
 #define PERSONA_VIRTIO_SPI 16            /* GIC interrupt 48 */
 #define PERSONA_SPI_COUNT 64
+
+/* Where a VMM sees its guest's RAM. */
+#define PERSONA_RAM_VMM_VADDR 0x4000000000UL

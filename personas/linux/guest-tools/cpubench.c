@@ -27,19 +27,18 @@ static uint64_t workload(uint64_t iterations)
     uint64_t state = 0x9E3779B97F4A7C15ULL, sum = 0, mix = 1;
     if (iterations == 0)
         return 0;
-    __asm__ volatile(
-        "1:\n\t"
-        "eor  %[state], %[state], %[state], lsl #13\n\t"
-        "eor  %[state], %[state], %[state], lsr #7\n\t"
-        "eor  %[state], %[state], %[state], lsl #17\n\t"
-        "add  %[sum], %[sum], %[state]\n\t"
-        "madd %[mix], %[mix], %[sum], %[state]\n\t"
-        "eor  %[mix], %[mix], %[mix], lsr #29\n\t"
-        "subs %[n], %[n], #1\n\t"
-        "b.ne 1b"
-        : [state] "+r"(state), [sum] "+r"(sum), [mix] "+r"(mix), [n] "+r"(iterations)
-        :
-        : "cc");
+    __asm__ volatile("1:\n\t"
+                     "eor  %[state], %[state], %[state], lsl #13\n\t"
+                     "eor  %[state], %[state], %[state], lsr #7\n\t"
+                     "eor  %[state], %[state], %[state], lsl #17\n\t"
+                     "add  %[sum], %[sum], %[state]\n\t"
+                     "madd %[mix], %[mix], %[sum], %[state]\n\t"
+                     "eor  %[mix], %[mix], %[mix], lsr #29\n\t"
+                     "subs %[n], %[n], #1\n\t"
+                     "b.ne 1b"
+                     : [state] "+r"(state), [sum] "+r"(sum), [mix] "+r"(mix), [n] "+r"(iterations)
+                     :
+                     : "cc");
     return sum ^ mix;
 }
 
@@ -53,8 +52,9 @@ int main(int argc, char **argv)
     uint64_t before = counter_ticks();
     uint64_t checksum = workload(iterations);
     uint64_t after = counter_ticks();
-    printf("cpubench: start cntvct=%" PRIu64 " end cntvct=%" PRIu64 " ticks=%" PRIu64 " cntfrq=%" PRIu64
-           " iterations=%" PRIu64 " instructions=%" PRIu64 " checksum=%016" PRIx64 "\n",
+    printf("cpubench: start cntvct=%" PRIu64 " end cntvct=%" PRIu64 " ticks=%" PRIu64
+           " cntfrq=%" PRIu64 " iterations=%" PRIu64 " instructions=%" PRIu64
+           " checksum=%016" PRIx64 "\n",
            before, after, after - before, counter_frequency(), iterations,
            iterations * INSTRUCTIONS_PER_ITERATION, checksum);
     return 0;

@@ -5,7 +5,9 @@
  *   cella-guest: init reached cntvct=<ticks> cntfrq=<Hz>
  * (the counter read as init starts), loads the kernel modules listed in
  * /lib/modules/load-order, then runs a busybox shell on the console and
- * starts a new one whenever it exits.
+ * starts a new one whenever it exits. When the kernel had no console for
+ * init yet (console=hvc0, whose driver is a module), the marker follows the
+ * modules, on the console they bring.
  *
  * Kernel command line options it reads:
  *   cella.run=PATH  run PATH once before the shell (a benchmark, a check)
@@ -23,12 +25,15 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "counter.h"
 
 #define MODULE_LIST "/lib/modules/load-order"
 #define SHELL "/bin/sh"
+#define CONSOLE_WAIT_TRIES 300
+#define CONSOLE_WAIT_NS 10000000 /* 300 x 10 ms */
 
 struct options {
     int test;
@@ -122,12 +127,15 @@ static int load_module(const char *path)
     return 0;
 }
 
-/* Loads every module in MODULE_LIST, one path a line, dependencies first. */
-static void load_modules(void)
+/*
+ * Loads every module in MODULE_LIST, one path a line, dependencies first, and
+ * describes the result in report.
+ */
+static void load_modules(char *report, size_t size)
 {
     FILE *list = fopen(MODULE_LIST, "re");
     if (list == NULL) {
-        say("no %s: no modules to load", MODULE_LIST);
+        snprintf(report, size, "no %s: no modules to load", MODULE_LIST);
         return;
     }
     char line[512], loaded[1024] = "";
@@ -142,11 +150,39 @@ static void load_modules(void)
         }
         count++;
         size_t used = strlen(loaded);
-        snprintf(loaded + used, sizeof(loaded) - used, " %.*s", (int)strcspn(module_name(line), "."),
-                 module_name(line));
+        snprintf(loaded + used, sizeof(loaded) - used, " %.*s",
+                 (int)strcspn(module_name(line), "."), module_name(line));
     }
     fclose(list);
-    say("modules loaded: %d,%s%s", count, loaded, failed ? " (some failed, see above)" : "");
+    snprintf(report, size, "modules loaded: %d,%s%s", count, loaded,
+             failed ? " (some failed, see above)" : "");
+}
+
+/*
+ * When the console's driver is a module (virtio_console for hvc0), the kernel
+ * had no console to give init; once the modules are in, /dev/console works.
+ */
+static int console_is_open(void)
+{
+    return fcntl(STDOUT_FILENO, F_GETFD) != -1;
+}
+
+static void open_console(void)
+{
+    /* A multiport virtio console adds its ports a little after the module loads. */
+    int fd = -1;
+    for (int tries = 0; fd < 0 && tries < CONSOLE_WAIT_TRIES; tries++) {
+        fd = open("/dev/console", O_RDWR | O_NOCTTY);
+        if (fd < 0)
+            nanosleep(&(struct timespec){.tv_nsec = CONSOLE_WAIT_NS}, NULL);
+    }
+    if (fd < 0)
+        return;
+    for (int i = 0; i < 3; i++)
+        if (fcntl(i, F_GETFD) == -1)
+            dup2(fd, i);
+    if (fd > 2)
+        close(fd);
 }
 
 /* The console's real device (ttyAMA0, hvc0), so that the shell gets job control. */
@@ -211,19 +247,32 @@ static void power_off(void)
         pause();
 }
 
+static void announce(uint64_t reached)
+{
+    say("init reached cntvct=%llu cntfrq=%llu", (unsigned long long)reached,
+        (unsigned long long)counter_frequency());
+}
+
 int main(void)
 {
     uint64_t reached = counter_ticks();
     mount_filesystems();
-    say("init reached cntvct=%llu cntfrq=%llu", (unsigned long long)reached,
-        (unsigned long long)counter_frequency());
+    int early_console = console_is_open();
+    if (early_console)
+        announce(reached);
 
     struct options options;
     read_options(&options);
     setenv("PATH", "/bin", 1);
     setenv("HOME", "/root", 1);
     setenv("TERM", "vt100", 0);
-    load_modules();
+    char report[1200];
+    load_modules(report, sizeof(report));
+    if (!early_console) {
+        open_console();
+        announce(reached);
+    }
+    say("%s", report);
 
     if (options.run[0] != '\0') {
         char *argv[] = {options.run, NULL};
@@ -239,5 +288,6 @@ int main(void)
         say("shell on %s", tty);
         run_and_wait(argv, tty);
         say("shell exited; starting a new one");
+        sleep(1); /* not a tight loop if the shell cannot start */
     }
 }

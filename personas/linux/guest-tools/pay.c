@@ -124,7 +124,8 @@ static int parse_command(int argc, char **argv, struct request *request)
             return usage_error("%s", "send takes AMOUNT PAYEE [MEMO]");
         request->command = SEND;
         if (parse_amount(argv[1], &request->amount_cents) != 0)
-            return usage_error("bad amount '%s': a positive number with at most two decimals", argv[1]);
+            return usage_error("bad amount '%s': a positive number with at most two decimals",
+                               argv[1]);
         if (!valid_payee(argv[2]))
             return usage_error("bad payee '%s': 1-64 letters, digits, '.', '_' or '-'", argv[2]);
         request->payee = argv[2];
@@ -165,8 +166,11 @@ static const char *find_channel(const char *wanted, char *found, size_t size)
     }
     glob_t matches;
     if (glob(CHANNEL_GLOB, 0, NULL, &matches) != 0) {
-        fprintf(stderr, "pay: no Cella channel device (%s): this guest has no channel driver yet,\n"
-                        "pay: so it cannot reach the wallet cell\n", CHANNEL_GLOB);
+        globfree(&matches);
+        fprintf(stderr,
+                "pay: no Cella channel device (%s): this guest has no channel driver yet,\n"
+                "pay: so it cannot reach the wallet cell\n",
+                CHANNEL_GLOB);
         return NULL;
     }
     snprintf(found, size, "%s", matches.gl_pathv[0]);
@@ -178,9 +182,9 @@ static void describe(const struct request *request)
 {
     switch (request->command) {
     case SEND:
-        printf("pay: request: send %" PRIu64 ".%02" PRIu64 " to %s%s%s\n", request->amount_cents / 100,
-               request->amount_cents % 100, request->payee, request->memo[0] ? ", memo: " : "",
-               request->memo);
+        printf("pay: request: send %" PRIu64 ".%02" PRIu64 " to %s%s%s\n",
+               request->amount_cents / 100, request->amount_cents % 100, request->payee,
+               request->memo[0] ? ", memo: " : "", request->memo);
         break;
     case BALANCE:
         printf("pay: request: balance\n");
@@ -225,6 +229,7 @@ int main(int argc, char **argv)
     char device[256];
     if (find_channel(channel, device, sizeof(device)) == NULL)
         return EX_UNAVAILABLE;
-    fprintf(stderr, "pay: %s exists, but the wallet protocol over it is not implemented yet\n", device);
+    fprintf(stderr, "pay: %s exists, but the wallet protocol over it is not implemented yet\n",
+            device);
     return EX_UNAVAILABLE;
 }

@@ -1,0 +1,173 @@
+/* Message marshalling, time and helpers for the secure-wallet cells (service.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "service.h"
+
+static uint64_t get_word(unsigned i, const uint64_t mr[4])
+{
+    return i < MSG_REGISTERS_IN_CPU ? mr[i] : ipc_buffer()->msg[i];
+}
+
+static void put_word(unsigned i, uint64_t w, uint64_t mr[4])
+{
+    if (i < MSG_REGISTERS_IN_CPU)
+        mr[i] = w;
+    else
+        ipc_buffer()->msg[i] = w;
+}
+
+static void words_out(const void *data, size_t size, uint64_t mr[4])
+{
+    for (unsigned i = 0; i < size / 8; i++) {
+        uint64_t w;
+        memcpy(&w, (const uint8_t *)data + 8 * i, 8);
+        put_word(i, w, mr);
+    }
+}
+
+static void words_in(void *data, size_t size, unsigned available, const uint64_t mr[4])
+{
+    memset(data, 0, size);
+    for (unsigned i = 0; i < size / 8 && i < available; i++) {
+        uint64_t w = get_word(i, mr);
+        memcpy((uint8_t *)data + 8 * i, &w, 8);
+    }
+}
+
+bool msg_take(const struct cell_message *msg, void *request, size_t size)
+{
+    if (msg->length != size / 8)
+        return false;
+    words_in(request, size, msg->length, msg->mr);
+    return true;
+}
+
+void msg_give(struct cell_message *msg, uint64_t status, const void *reply, size_t size)
+{
+    msg->reply_label = status;
+    msg->reply_length = (unsigned)(size / 8);
+    if (reply)
+        words_out(reply, size, msg->mr);
+}
+
+uint64_t svc_call_slot(cptr_t slot, uint64_t method, const void *request, size_t request_size,
+                       void *reply, size_t reply_size)
+{
+    uint64_t mr[4] = { 0 };
+    if (request)
+        words_out(request, request_size, mr);
+    struct sys_result r = sys_call(slot, msginfo_new(method, 0, 0, (unsigned)(request_size / 8)), mr);
+    if (r.error) {
+        if (reply)
+            memset(reply, 0, reply_size);
+        return r.error;
+    }
+    if (reply)
+        words_in(reply, reply_size, msginfo_length(r.info), mr);
+    return msginfo_label(r.info);
+}
+
+uint64_t svc_call(const char *channel, uint64_t method, const void *request, size_t request_size,
+                  void *reply, size_t reply_size)
+{
+    cptr_t slot = cell_channel(channel);
+    if (!slot) {
+        if (reply)
+            memset(reply, 0, reply_size);
+        return ERR_INVALID_CAPABILITY;
+    }
+    return svc_call_slot(slot, method, request, request_size, reply, reply_size);
+}
+
+const char *svc_status_name(uint64_t status)
+{
+    static const char *const names[] = {
+        "malformed request", "forbidden on this channel", "wrong PIN", "locked out",
+        "token does not match the request", "token expired", "token already used",
+        "not provisioned", "storage error", "ledger full", "signature does not verify",
+        "payment already recorded", "not found", "not erased", "sealed key does not verify",
+    };
+    if (status == SVC_OK)
+        return "ok";
+    if (status >= SVC_EMALFORMED && status - SVC_EMALFORMED < sizeof(names) / sizeof(names[0]))
+        return names[status - SVC_EMALFORMED];
+    if (status == ERR_INVALID_CAPABILITY)
+        return "no capability (ERR_INVALID_CAPABILITY)";
+    return status < 64 ? "kernel error" : "unknown status";
+}
+
+uint64_t time_ticks(void)
+{
+    uint64_t t;
+    __asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(t));
+    return t;
+}
+
+uint64_t time_frequency(void)
+{
+    uint64_t f;
+    __asm__("mrs %0, cntfrq_el0" : "=r"(f));
+    return f ? f : 1;
+}
+
+uint64_t time_ms_to_ticks(uint64_t ms)
+{
+    return ms * (time_frequency() / 1000);
+}
+
+uint64_t time_ticks_to_ms(uint64_t ticks)
+{
+    return ticks / (time_frequency() / 1000);
+}
+
+void time_sleep_ms(uint64_t ms)
+{
+    uint64_t end = time_ticks() + time_ms_to_ticks(ms);
+    while (time_ticks() < end)
+        sys_yield();
+}
+
+void hex_format(char *out, const void *data, size_t size)
+{
+    static const char digits[] = "0123456789abcdef";
+    const uint8_t *p = data;
+    for (size_t i = 0; i < size; i++) {
+        out[2 * i] = digits[p[i] >> 4];
+        out[2 * i + 1] = digits[p[i] & 15];
+    }
+    out[2 * size] = '\0';
+}
+
+bool equal_const_time(const void *a, const void *b, size_t size)
+{
+    const volatile uint8_t *x = a, *y = b;
+    uint8_t diff = 0;
+    for (size_t i = 0; i < size; i++)
+        diff |= x[i] ^ y[i];
+    return diff == 0;
+}
+
+bool payment_well_formed(const struct payment *p)
+{
+    size_t n = 0;
+    while (n < WALLET_PAYEE_SIZE && p->payee[n] >= 0x20 && p->payee[n] < 0x7f)
+        n++;
+    if (n == 0 || n == WALLET_PAYEE_SIZE)
+        return false;
+    for (size_t i = n; i < WALLET_PAYEE_SIZE; i++)
+        if (p->payee[i])
+            return false;
+    return p->amount > 0 && p->amount <= WALLET_AMOUNT_MAX;
+}
+
+void payment_describe(char *out, size_t size, const struct payment *p)
+{
+    char payee[WALLET_PAYEE_SIZE + 1] = { 0 };
+    memcpy(payee, p->payee, WALLET_PAYEE_SIZE);
+    for (size_t i = 0; payee[i]; i++)
+        if (payee[i] < 0x20 || payee[i] >= 0x7f)
+            payee[i] = '?';
+    snprintf(out, size, "%lu.%02lu to %s", (unsigned long)(p->amount / 100),
+             (unsigned long)(p->amount % 100), payee);
+}

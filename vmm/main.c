@@ -1,0 +1,131 @@
+/*
+ * The VMM's main loop: start the guest, then answer its exits one at a time
+ * (each with a single reply), emulating its devices and refusing everything
+ * else loudly.
+ */
+#include <stdio.h>
+
+#include <abi/persona_layout.h>
+#include <abi/vcpu.h>
+#include <arch/esr.h>
+
+#include "vmm.h"
+
+const char *persona_name;
+static const struct persona_info *info;
+static const struct device *const devices[] = { &vgic_distributor, &vgic_redistributor, &uart_device };
+static unsigned long refused;
+
+void vmm_console_write(const char *text, uint64_t length)
+{
+    printf("%.*s", (int)length, text);
+    fflush(stdout);
+}
+
+void vmm_inject(unsigned irq)
+{
+    invoke(info->vcpu_slot, VCPU_INJECT_IRQ, (uint64_t[]){ irq }, 1, NULL, 0, NULL, 0);
+}
+
+static const struct device *device_at(uint64_t address)
+{
+    for (unsigned i = 0; i < sizeof(devices) / sizeof(devices[0]); i++)
+        if (address >= devices[i]->base && address - devices[i]->base < devices[i]->size)
+            return devices[i];
+    return NULL;
+}
+
+/* An access outside RAM and every device: the guest gets zeros, and the VMM says so. */
+static void refuse(struct mmio *m)
+{
+    if (++refused <= 16)
+        printf("vmm: persona '%s' %s guest-physical %#lx: nothing there; refused\n", persona_name,
+               m->write ? "wrote to" : "read from", (unsigned long)m->address);
+    m->value = 0;
+}
+
+/* Returns the reply label for a data abort. */
+static uint64_t data_abort(const uint64_t *mr, uint64_t *reply_value)
+{
+    uint32_t esr = (uint32_t)mr[2];
+    if (!(esr & ESR_DABT_ISV)) {
+        printf("vmm: persona '%s' accessed %#lx with an instruction the VMM cannot emulate (ESR %#x); "
+               "stopping it\n", persona_name, (unsigned long)mr[1], esr);
+        return FAULT_REPLY_SUSPEND;
+    }
+    struct mmio m = { mr[1], 1u << ESR_DABT_SAS(esr), (esr & ESR_DABT_WNR) != 0, mr[3] };
+    const struct device *d = device_at(m.address);
+    if (d)
+        d->access(&m, m.address - d->base);
+    else
+        refuse(&m);
+    *reply_value = m.value;
+    return m.write ? FAULT_REPLY_SKIP : VCPU_REPLY_READ_DONE;
+}
+
+/* Returns the reply label; *reply holds the reply's words. */
+static uint64_t handle_exit(const uint64_t *mr, uint64_t *reply, unsigned *length)
+{
+    uint64_t reason = mr[0] & 0xffff;
+    bool off = false;
+    *length = 1;
+    switch (reason) {
+    case VCPU_EXIT_DATA_ABORT:
+        return data_abort(mr, &reply[0]);
+    case VCPU_EXIT_HVC:
+    case VCPU_EXIT_SMC:
+        reply[0] = psci_call(mr[1], mr[2], mr[3], ipc_buffer()->msg[4], &off);
+        if (off) {
+            printf("vmm: persona '%s' powered off\n", persona_name);
+            return FAULT_REPLY_SUSPEND;
+        }
+        return VCPU_REPLY_SET_X0_X3;
+    case VCPU_EXIT_INSTRUCTION_ABORT:
+        printf("vmm: persona '%s' jumped to guest-physical %#lx where there is no memory (pc %#lx); "
+               "stopping it\n", persona_name, (unsigned long)mr[1], (unsigned long)mr[3]);
+        return FAULT_REPLY_SUSPEND;
+    default:
+        printf("vmm: persona '%s' stopped: %s (ESR %#lx, pc %#lx)\n", persona_name,
+               esr_class_name((uint32_t)(mr[1] >> 26)), (unsigned long)mr[1], (unsigned long)mr[2]);
+        return FAULT_REPLY_SUSPEND;
+    }
+}
+
+int main(void)
+{
+    info = &runtime_cell_info->persona;
+    persona_name = runtime_cell_info->name;
+    if (info->magic != PERSONA_INFO_MAGIC) {
+        printf("vmm: no persona to run\n");
+        return 1;
+    }
+    guest_memory_init(info);
+    vgic_init(PERSONA_SPI_COUNT);
+    uart_init();
+    printf("vmm: starting persona '%s': %lu MiB at %#lx, kernel at %#lx\n", persona_name,
+           (unsigned long)(info->ram_size >> 20), (unsigned long)info->ram_base,
+           (unsigned long)info->kernel_entry);
+    if (tcb_resume(info->guest_tcb_slot)) {
+        printf("vmm: cannot start the guest\n");
+        return 1;
+    }
+    uint64_t mr[4];
+    struct sys_result r = sys_recv(info->exit_endpoint_slot, mr, info->exit_reply_slot);
+    for (;;) {
+        uint64_t reply[4] = { 0 };
+        unsigned length = 0;
+        uint64_t label = FAULT_REPLY_SUSPEND;
+        if (!r.error && msginfo_label(r.info) == FAULT_VCPU)
+            label = handle_exit(mr, reply, &length);
+        if (label == FAULT_REPLY_SUSPEND) {
+            sys_reply(info->exit_reply_slot, msginfo_new(label, 0, 0, 0), reply);
+            printf("vmm: persona '%s' is stopped\n", persona_name);
+            r = sys_recv(info->exit_endpoint_slot, mr, info->exit_reply_slot);
+            continue;
+        }
+        for (unsigned i = 0; i < 4; i++)
+            mr[i] = reply[i];
+        r = sys_reply_recv(info->exit_endpoint_slot, msginfo_new(label, 0, 0, length), mr,
+                           info->exit_reply_slot);
+    }
+}

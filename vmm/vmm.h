@@ -1,0 +1,51 @@
+/*
+ * The virtual machine monitor: one per persona, a cell of its own. The
+ * guest runs as a VCPU thread whose exits arrive here as messages; this
+ * server emulates the guest's devices (GIC distributor and redistributor,
+ * a PL011 UART, virtio-mmio console with channel ports, PSCI) and answers
+ * each exit in one reply.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <abi/cell_info.h>
+#include <cell.h>
+
+/* Guest memory as the VMM sees it: checked, so a guest cannot point the VMM elsewhere. */
+void guest_memory_init(const struct persona_info *info);
+void *guest_pointer(uint64_t ipa, uint64_t size); /* NULL unless [ipa, ipa + size) is guest RAM */
+
+/* An MMIO access by the guest, decoded from its exit. */
+struct mmio {
+    uint64_t address;  /* guest-physical */
+    unsigned size;     /* bytes: 1, 2, 4 or 8 */
+    bool write;
+    uint64_t value;    /* for writes: what the guest stored; for reads: what it will load */
+};
+
+/* A device model: claims a range and handles accesses in it. */
+struct device {
+    const char *name;
+    uint64_t base, size;
+    void (*access)(struct mmio *m, uint64_t offset);
+};
+
+void vgic_init(unsigned spi_count);
+extern const struct device vgic_distributor, vgic_redistributor;
+/* A device raises (level true) or drops its interrupt line. */
+void vgic_set_level(unsigned irq, bool level);
+
+void uart_init(void);
+extern const struct device uart_device;
+void uart_input(const char *text, uint64_t length);
+
+
+/* PSCI calls from the guest: returns x0's answer; *off becomes true on SYSTEM_OFF/RESET. */
+uint64_t psci_call(uint64_t function, uint64_t arg1, uint64_t arg2, uint64_t arg3, bool *off);
+
+/* Output lines go to the console, prefixed with the persona's name. */
+void vmm_console_write(const char *text, uint64_t length);
+void vmm_inject(unsigned irq);
+extern const char *persona_name;
