@@ -73,8 +73,12 @@ struct tcb *world_thread(unsigned prio, bool with_buffer)
     t->mcp = (uint8_t)prio;
     cap_t cspace = kmem_cnode(WORLD_CSPACE_RADIX, 0, WORD_BITS - WORLD_CSPACE_RADIX);
     mdb_insert_root(&t->slots[TCB_SLOT_CSPACE], cspace, MDB_REVOCABLE);
-    if (with_buffer)
-        t->ipc_buffer = kmem_alloc(IPC_BUFFER_SIZE_BITS);
+    if (with_buffer) {
+        /* The kernel trusts a buffer only while the TCB's slot holds its frame. */
+        t->ipc_buffer = kmem_alloc(FRAME_4K_SIZE_BITS);
+        cap_t frame = cap_make(CAP_FRAME_4K, RIGHTS_ALL, 0, (word_t)(uintptr_t)t->ipc_buffer, 0);
+        mdb_insert_root(&t->slots[TCB_SLOT_IPC_BUFFER], frame, MDB_REVOCABLE);
+    }
     threads[thread_count++] = t;
     return t;
 }

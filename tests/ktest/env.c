@@ -89,7 +89,8 @@ bool env_thread_prepare(struct env *env, struct helper *h, void (*entry)(uint64_
     if (!h->tcb || !h->ipc_buffer)
         return false;
     char *stack_top = helper_stacks[env->threads++] + HELPER_STACK_SIZE;
-    struct user_registers regs = { .pc = (uint64_t)(uintptr_t)entry, .sp = (uint64_t)(uintptr_t)stack_top };
+    struct user_registers regs = { .pc = (uint64_t)(uintptr_t)entry,
+                                   .sp = (uint64_t)(uintptr_t)stack_top };
     regs.x[0] = arg;
     regs.x[30] = (uint64_t)(uintptr_t)park;
     sys_debug_name_thread(h->tcb, "helper");

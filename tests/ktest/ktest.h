@@ -99,9 +99,17 @@ struct fault_msg {
 };
 /* Takes a fault waiting at ep without blocking (the faulter then waits on reply). */
 bool env_take_fault(cptr_t ep, cptr_t reply, struct fault_msg *f);
-/* Answers the fault linked to reply with a label and up to four message registers. */
+/* Answers the fault linked to reply with a label and up to three message registers. */
 uint64_t env_fault_reply(cptr_t reply, uint64_t label, unsigned length, uint64_t mr0, uint64_t mr1,
                          uint64_t mr2);
+
+/* Faulting routines (test_fault.c): the faulting instruction is the first, unless noted. */
+void fault_undefined(void);
+void fault_brk(void);
+void fault_svc1_200(void); /* x0-x6 = 10-16, x7 = 200, svc #1 (eighth) */
+void fault_svc5(void);     /* x7 = 0x77, x8 = 0x88, svc #5 (third) */
+void fault_svc0(void);     /* x8 = 0x88, svc #0 (second) */
+void fault_svc2(void);     /* x7 = 0x77, x8 = 0x88, svc #2 (third) */
 
 /* Memory accesses with known addresses: the access is the first instruction. */
 uint64_t probe_load(uint64_t addr);
@@ -111,7 +119,8 @@ void probe_store(uint64_t addr, uint64_t value);
  * VSpace. Returns FAULT_NONE if the access went through (a read's value in
  * *value), else the fault's kind, with its message in *f if f is not NULL.
  */
-unsigned env_probe(struct env *env, uint64_t addr, bool write, uint64_t *value, struct fault_msg *f);
+unsigned env_probe(struct env *env, uint64_t addr, bool write, uint64_t *value,
+                   struct fault_msg *f);
 
 /* The counter time, in microseconds. */
 uint64_t env_usec(void);
@@ -122,7 +131,6 @@ uint64_t env_usec(void);
 #define EC_IABT_LOWER 0x20
 #define EC_PC_ALIGN 0x22
 #define EC_DABT_LOWER 0x24
-#define EC_SP_ALIGN 0x26
 #define EC_BRK 0x3c
 #define ESR_EC(esr) (((esr) >> 26) & 0x3f)
 #define ESR_WNR (1u << 6)
@@ -147,7 +155,7 @@ extern const char remote_counter[], remote_syscall_then_count[], remote_load[];
 /* Makes the VSpace (or uses vspace if nonzero), the frames and an unstarted TCB. */
 bool env_remote(struct env *env, struct remote *r, cptr_t vspace, unsigned priority,
                 cptr_t fault_ep);
-/* (Re)starts it at entry (one of the symbols above) with x0-x13 from regs, but x10 = REMOTE_SHARED. */
+/* (Re)starts it at entry (a symbol above) with x0-x13 from regs, but x10 = REMOTE_SHARED. */
 #define REMOTE_REGS 14
 bool env_remote_start(struct remote *r, const char *entry, const uint64_t regs[REMOTE_REGS]);
 

@@ -34,7 +34,8 @@ static void find_pool(const struct boot_info *bi)
     }
 }
 
-/* A RAM Untyped other than the pool, for what lives through every test (the pool must stay empty). */
+/* A RAM Untyped other than the pool, for what lives through every test (the pool must stay empty).
+ */
 static cptr_t spare_untyped(const struct boot_info *bi)
 {
     for (unsigned i = 0; i < bi->untyped_count; i++)
@@ -54,7 +55,8 @@ static int run_one(const struct boot_info *bi, const struct ktest *t)
     struct env env = { .bi = bi, .arena = arena_slot, .next_slot = first_test_slot,
                        .slot_end = first_test_slot + SLOTS_PER_TEST, .next_vaddr = 0x50000000 };
     current_failed = 0;
-    if (untyped_retype(pool_untyped, OBJ_UNTYPED, ARENA_BITS, INIT_CAP_CNODE, 0, 0, arena_slot, 1)) {
+    if (untyped_retype(pool_untyped, OBJ_UNTYPED, ARENA_BITS, INIT_CAP_CNODE, 0, 0, arena_slot,
+                       1)) {
         printf("    cannot make the test arena\n");
         return 1;
     }
@@ -74,7 +76,8 @@ int main(void)
     arena_slot = bi->empty.start;
     ktest_park = arena_slot + 1;
     first_test_slot = arena_slot + 2;
-    if (untyped_retype(spare_untyped(bi), OBJ_NOTIFICATION, 0, INIT_CAP_CNODE, 0, 0, ktest_park, 1)) {
+    if (untyped_retype(spare_untyped(bi), OBJ_NOTIFICATION, 0, INIT_CAP_CNODE, 0, 0, ktest_park,
+                       1)) {
         printf("ktest: cannot make the parking notification\nCELLA FAIL\n");
         return 1;
     }

@@ -53,13 +53,16 @@ bool env_remote(struct env *env, struct remote *r, cptr_t vspace, unsigned prior
         return false;
     /* Write the code through a mapping of our own, then map a copy of the frame over there. */
     char *text = (char *)(uintptr_t)env_map_frame(env, code, VM_READ | VM_WRITE, 0);
-    r->shared = (volatile uint64_t *)(uintptr_t)env_map_frame(env, r->shared_frame, VM_READ | VM_WRITE, 0);
+    r->shared =
+        (volatile uint64_t *)(uintptr_t)env_map_frame(env, r->shared_frame, VM_READ | VM_WRITE, 0);
     if (!text || !r->shared)
         return false;
     memcpy(text, remote_code_start, (size_t)(remote_code_end - remote_code_start));
     sys_debug_name_thread(r->tcb, "remote");
-    return cnode_copy(INIT_CAP_CNODE, r->code_frame, 64, INIT_CAP_CNODE, code, 64, RIGHTS_ALL) == 0 &&
-           cnode_copy(INIT_CAP_CNODE, shared_copy, 64, INIT_CAP_CNODE, r->shared_frame, 64, RIGHTS_ALL) == 0 &&
+    return cnode_copy(INIT_CAP_CNODE, r->code_frame, 64, INIT_CAP_CNODE, code, 64, RIGHTS_ALL) ==
+               0 &&
+           cnode_copy(INIT_CAP_CNODE, shared_copy, 64, INIT_CAP_CNODE, r->shared_frame, 64,
+                      RIGHTS_ALL) == 0 &&
            env_map_at(env, r->code_frame, r->vspace, REMOTE_CODE, VM_READ | VM_EXECUTE, 0) == 0 &&
            env_map_at(env, shared_copy, r->vspace, REMOTE_SHARED, VM_READ | VM_WRITE, 0) == 0 &&
            tcb_configure(r->tcb, fault_ep, INIT_CAP_CNODE, 0, r->vspace, 0, 0) == 0 &&

@@ -68,7 +68,8 @@ KTEST(cnode_copy_refuses_untyped_reply_and_irq_control)
     CHECK(reply && dest);
     CHECK_EQ(cnode_copy(ROOT, dest, 64, ROOT, env->arena, 64, RIGHTS_ALL), ERR_ILLEGAL_OPERATION);
     CHECK_EQ(cnode_copy(ROOT, dest, 64, ROOT, reply, 64, RIGHTS_ALL), ERR_ILLEGAL_OPERATION);
-    CHECK_EQ(cnode_copy(ROOT, dest, 64, ROOT, INIT_CAP_IRQ_CONTROL, 64, RIGHTS_ALL), ERR_ILLEGAL_OPERATION);
+    CHECK_EQ(cnode_copy(ROOT, dest, 64, ROOT, INIT_CAP_IRQ_CONTROL, 64, RIGHTS_ALL),
+             ERR_ILLEGAL_OPERATION);
     CHECK_EQ(sys_debug_cap_identify(dest), CAP_NULL);
 }
 
@@ -236,7 +237,8 @@ KTEST(cnode_mint_and_mutate_refuse_bad_guards)
              ERR_INVALID_ARGUMENT); /* 61 + 4 > 64 bits */
     CHECK_EQ(cnode_mint(ROOT, dest, 64, ROOT, c, 64, RIGHTS_ALL, cnode_guard_data(0x10, 4)),
              ERR_INVALID_ARGUMENT); /* the guard is wider than its size */
-    CHECK_EQ(cnode_mutate(ROOT, dest, 64, ROOT, c, 64, cnode_guard_data(0, 63)), ERR_INVALID_ARGUMENT);
+    CHECK_EQ(cnode_mutate(ROOT, dest, 64, ROOT, c, 64, cnode_guard_data(0, 63)),
+             ERR_INVALID_ARGUMENT);
     CHECK_EQ(sys_debug_cap_identify(dest), CAP_NULL);
     CHECK_EQ(sys_debug_cap_identify(c), OBJ_CNODE); /* a refused Mutate leaves the source */
     CHECK_OK(cnode_mint(ROOT, dest, 64, ROOT, c, 64, RIGHTS_ALL, cnode_guard_data(0xf, 4)));
@@ -260,7 +262,8 @@ static bool make_two_levels(struct env *env, cptr_t *l1, cptr_t *l2)
     *l1 = env_object(env, OBJ_CNODE, 4);
     *l2 = env_object(env, OBJ_CNODE, 4);
     return *l1 && *l2 &&
-           cnode_mint(*l1, L2_SLOT, 4, ROOT, *l2, 64, RIGHTS_ALL, cnode_guard_data(L2_GUARD, 8)) == 0;
+           cnode_mint(*l1, L2_SLOT, 4, ROOT, *l2, 64, RIGHTS_ALL, cnode_guard_data(L2_GUARD, 8)) ==
+               0;
 }
 
 KTEST(cnode_two_level_guarded_lookup_reaches_second_level)
@@ -284,10 +287,12 @@ KTEST(cnode_two_level_lookup_refuses_wrong_guard_and_depth)
     uint64_t wrong_guard = (L2_SLOT << 12) | (0xac << 4) | 5;
     CHECK_EQ(cnode_copy(ROOT, dest, 64, l1, wrong_guard, 16, RIGHTS_ALL), ERR_FAILED_LOOKUP);
     /* 15 bits: L2 needs 12 but only 11 are left after L1 */
-    CHECK_EQ(cnode_copy(ROOT, dest, 64, l1, two_level_index(5) >> 1, 15, RIGHTS_ALL), ERR_FAILED_LOOKUP);
+    CHECK_EQ(cnode_copy(ROOT, dest, 64, l1, two_level_index(5) >> 1, 15, RIGHTS_ALL),
+             ERR_FAILED_LOOKUP);
     /* 17 bits: one bit left over at an endpoint, which is no CNode */
-    struct sys_result r = invoke(ROOT, CNODE_COPY, (uint64_t[]){ dest, 64, two_level_index(5) << 1, 17, RIGHTS_ALL },
-                                 5, (cptr_t[]){ l1 }, 1, NULL, 0);
+    struct sys_result r =
+        invoke(ROOT, CNODE_COPY, (uint64_t[]){ dest, 64, two_level_index(5) << 1, 17, RIGHTS_ALL },
+               5, (cptr_t[]){ l1 }, 1, NULL, 0);
     CHECK_EQ(r.error, ERR_FAILED_LOOKUP);
     CHECK_EQ(r.detail, 1);
     CHECK_EQ(sys_debug_cap_identify(dest), CAP_NULL);
@@ -327,7 +332,8 @@ static void guarded_signaller(uint64_t arg)
 
 KTEST(cspace_guarded_lookup_for_system_calls)
 {
-    cptr_t l1, l2, n = env_object(env, OBJ_NOTIFICATION, 0), park = env_object(env, OBJ_NOTIFICATION, 0);
+    cptr_t l1, l2, n = env_object(env, OBJ_NOTIFICATION, 0),
+                   park = env_object(env, OBJ_NOTIFICATION, 0);
     struct helper h;
     CHECK(make_two_levels(env, &l1, &l2) && n && park);
     CHECK_OK(cnode_copy(l2, 5, 4, ROOT, n, 64, RIGHTS_ALL));
@@ -419,7 +425,8 @@ KTEST(cnode_deleting_tcb_destroys_the_cspace_only_it_holds)
 
 KTEST(cnode_revoking_untyped_destroys_everything_made_from_it)
 {
-    cptr_t u = env_object(env, OBJ_UNTYPED, 16), n = env_slot(env), c = env_slot(env), t = env_slot(env);
+    cptr_t u = env_object(env, OBJ_UNTYPED, 16), n = env_slot(env), c = env_slot(env),
+           t = env_slot(env);
     CHECK(u && n && c && t && blocked_receiver(env));
     CHECK_OK(untyped_retype(u, OBJ_NOTIFICATION, 0, ROOT, 0, 0, n, 1));
     CHECK_OK(untyped_retype(u, OBJ_CNODE, 3, ROOT, 0, 0, c, 1));
@@ -437,4 +444,23 @@ KTEST(cnode_revoking_untyped_destroys_everything_made_from_it)
     CHECK_EQ(tcb_suspend(t), ERR_INVALID_CAPABILITY);
     CHECK_EQ(sys_poll(n).error, ERR_INVALID_CAPABILITY);
     CHECK_EQ(sys_debug_cap_identify(u), OBJ_UNTYPED);
+}
+
+KTEST(cnode_tcb_and_cspace_holding_each_other_are_freed_by_revoke)
+{
+    cptr_t u = env_object(env, OBJ_UNTYPED, 16), t = env_slot(env), c = env_slot(env),
+           big = env_slot(env);
+    CHECK(u && t && c && big && blocked_receiver(env));
+    CHECK_OK(untyped_retype(u, OBJ_TCB, 0, ROOT, 0, 0, t, 1));
+    CHECK_OK(untyped_retype(u, OBJ_CNODE, 2, ROOT, 0, 0, c, 1));
+    CHECK_OK(tcb_configure(t, 0, c, 0, INIT_CAP_VSPACE, 0, 0));
+    CHECK_OK(cnode_copy(c, 0, 2, ROOT, t, 64, RIGHTS_ALL));
+    CHECK_OK(cnode_move(c, 1, 2, ROOT, g_ep, 64));
+    /* each keeps the other alive once our capabilities are gone */
+    CHECK_OK(cnode_delete(ROOT, c, 64));
+    CHECK_OK(cnode_delete(ROOT, t, 64));
+    CHECK_EQ(g_result[0], 99);
+    CHECK_OK(cnode_revoke(ROOT, u, 64));
+    CHECK_EQ(g_result[0], ERR_CANCELLED);
+    CHECK_OK(untyped_retype(u, OBJ_UNTYPED, 16, ROOT, 0, 0, big, 1));
 }

@@ -34,7 +34,8 @@ static void echo(uint64_t arg)
     struct sys_result r = sys_recv(g_echo_ep, mr, g_echo_reply);
     for (;;) {
         mr[0] += 1;
-        r = sys_reply_recv(g_echo_ep, msginfo_new(msginfo_label(r.info), 0, 0, 1), mr, g_echo_reply);
+        r = sys_reply_recv(g_echo_ep, msginfo_new(msginfo_label(r.info), 0, 0, 1), mr,
+                           g_echo_reply);
     }
 }
 
@@ -48,7 +49,8 @@ static bool kernel_still_works(struct env *env)
     uint64_t mr[4] = { 41, 0, 0, 0 };
     struct sys_result r = sys_call(g_echo_ep, msginfo_new(3, 0, 0, 1), mr);
     return r.error == 0 && msginfo_label(r.info) == 3 && mr[0] == 42 &&
-           sys_debug_cap_identify(INIT_CAP_CNODE) == OBJ_CNODE && sys_debug_cap_identify(INIT_CAP_TCB) == OBJ_TCB;
+           sys_debug_cap_identify(INIT_CAP_CNODE) == OBJ_CNODE &&
+           sys_debug_cap_identify(INIT_CAP_TCB) == OBJ_TCB;
 }
 
 /* Ways to fault, each a routine whose first instruction faults (or runs into one that does). */
@@ -80,13 +82,6 @@ __asm__(".pushsection .text.contain, \"ax\"\n"
         "contain_dc_ivac: dc ivac, x0\n ret\n"
         ".popsection\n");
 
-void fault_undefined(void);
-void fault_brk(void);
-void fault_svc1_200(void);
-void fault_svc5(void);
-void fault_svc0(void);
-void fault_svc2(void);
-
 static void (*const g_faults[])(void) = {
     fault_undefined, fault_brk, fault_svc1_200, fault_svc5, fault_svc0, fault_svc2, contain_hvc,
     contain_smc, contain_msr_el1, contain_mrs_el2, contain_svc_many, contain_bad_sp, contain_eret,
@@ -112,7 +107,8 @@ KTEST(containment_threads_faulting_every_way_without_handler)
     struct helper h[FAULT_KINDS + 2];
     for (unsigned i = 0; i < FAULT_KINDS + 2; i++) {
         g_after[i] = 0;
-        CHECK(env_thread_named(env, &h[i], fault_then_note, i, MAIN_PRIORITY + 1, 0, NO_HANDLER_NAME));
+        CHECK(env_thread_named(env, &h[i], fault_then_note, i, MAIN_PRIORITY + 1, 0,
+                               NO_HANDLER_NAME));
     }
     env_run_lower();
     for (unsigned i = 0; i < FAULT_KINDS + 2; i++)
@@ -131,7 +127,8 @@ KTEST(containment_fault_loop_answered_by_resume)
     for (int i = 0; i < 2000; i++) {
         CHECK(env_take_fault(ep, reply, &m));
         CHECK_EQ(m.label, FAULT_USER_EXCEPTION);
-        CHECK_OK(env_fault_reply(reply, FAULT_REPLY_RESUME, 0, 0, 0, 0)); /* retried, faults again */
+        CHECK_OK(
+            env_fault_reply(reply, FAULT_REPLY_RESUME, 0, 0, 0, 0)); /* retried, faults again */
     }
     CHECK_OK(tcb_suspend(h.tcb));
     CHECK_EQ(g_after[0], 0);
@@ -168,7 +165,16 @@ KTEST(containment_spinning_threads_at_our_priority_leave_us_our_share)
  * of its own (from a small untyped), so nothing it does reaches ours.
  */
 enum {
-    SB_CNODE = 1, SB_EP, SB_NTFN, SB_REPLY, SB_FRAME, SB_PT, SB_VSPACE, SB_UNTYPED, SB_TCB, SB_FAULT_EP,
+    SB_CNODE = 1,
+    SB_EP,
+    SB_NTFN,
+    SB_REPLY,
+    SB_FRAME,
+    SB_PT,
+    SB_VSPACE,
+    SB_UNTYPED,
+    SB_TCB,
+    SB_FAULT_EP,
     SB_SLOTS = 16
 };
 
@@ -182,7 +188,8 @@ static bool sandbox_fill(struct sandbox *s)
     static const unsigned kinds[] = { [SB_EP] = OBJ_ENDPOINT, [SB_NTFN] = OBJ_NOTIFICATION,
                                       [SB_REPLY] = OBJ_REPLY, [SB_FRAME] = OBJ_FRAME_4K,
                                       [SB_PT] = OBJ_PAGE_TABLE, [SB_VSPACE] = OBJ_VSPACE };
-    if (cnode_revoke(ROOT, s->untyped, 64) || untyped_retype(s->untyped, OBJ_CNODE, 4, ROOT, 0, 0, s->cnode, 1))
+    if (cnode_revoke(ROOT, s->untyped, 64) ||
+        untyped_retype(s->untyped, OBJ_CNODE, 4, ROOT, 0, 0, s->cnode, 1))
         return false;
     for (unsigned i = SB_EP; i <= SB_VSPACE; i++)
         if (untyped_retype(s->untyped, kinds[i], 0, ROOT, s->cnode, 64, i, 1))
@@ -196,10 +203,12 @@ static bool sandbox_fill(struct sandbox *s)
         cnode_copy(ROOT, s->vspace, 64, s->cnode, SB_VSPACE, 4, RIGHTS_ALL))
         return false;
     sys_debug_name_thread(s->tcb, NO_HANDLER_NAME);
-    return cnode_mint(s->cnode, SB_CNODE, 4, ROOT, s->cnode, 64, RIGHTS_ALL, cnode_guard_data(0, 60)) == 0 &&
+    return cnode_mint(s->cnode, SB_CNODE, 4, ROOT, s->cnode, 64, RIGHTS_ALL,
+                      cnode_guard_data(0, 60)) == 0 &&
            untyped_retype(s->untyped, OBJ_UNTYPED, 14, ROOT, s->cnode, 64, SB_UNTYPED, 1) == 0 &&
            cnode_mint(s->cnode, SB_FAULT_EP, 4, ROOT, s->fault_ep, 64, RIGHTS_ALL, 0xf) == 0 &&
-           tcb_configure(s->tcb, SB_FAULT_EP, s->cnode, cnode_guard_data(0, 60), s->vspace, 0, 0) == 0 &&
+           tcb_configure(s->tcb, SB_FAULT_EP, s->cnode, cnode_guard_data(0, 60), s->vspace, 0, 0) ==
+               0 &&
            cnode_move(s->cnode, SB_TCB, 4, ROOT, s->tcb, 64) == 0;
 }
 
@@ -220,8 +229,8 @@ static bool sandbox_enter(struct sandbox *s, cptr_t tcb, bool own_vspace)
                          own_vspace ? s->vspace : INIT_CAP_VSPACE) == 0;
 }
 
-static bool sandbox_thread(struct env *env, struct sandbox *s, struct helper *h, void (*entry)(uint64_t),
-                           unsigned priority)
+static bool sandbox_thread(struct env *env, struct sandbox *s, struct helper *h,
+                           void (*entry)(uint64_t), unsigned priority)
 {
     if (!env_thread_prepare(env, h, entry, 0, priority) || !sandbox_enter(s, h->tcb, false))
         return false;
@@ -251,7 +260,9 @@ static uint64_t garbage_slot(void)
 /* An argument: a slot, a depth, an object type or size, or anything. */
 static uint64_t garbage_arg(void)
 {
-    static const uint64_t likely[] = { 0, 1, 4, 12, 14, 64, VM_READ | VM_WRITE, 0x400000, 0x600000 };
+    static const uint64_t likely[] = {
+        0, 1, 4, 12, 14, 64, VM_READ | VM_WRITE, 0x400000, 0x600000
+    };
     switch (rng_below(4)) {
     case 0:
         return garbage_slot();
@@ -297,8 +308,8 @@ static unsigned plausible(uint64_t label, uint64_t *a, uint64_t *caps)
     caps[0] = SB_CNODE;
     switch (label) {
     case UNTYPED_RETYPE:
-        a[0] = 1 + rng_below(OBJ_TYPE_COUNT - 1), a[1] = rng_below(15), a[2] = 0, a[3] = 0, a[4] = slot,
-        a[5] = 1 + rng_below(2);
+        a[0] = 1 + rng_below(OBJ_TYPE_COUNT - 1), a[1] = rng_below(15), a[2] = 0, a[3] = 0,
+        a[4] = slot, a[5] = 1 + rng_below(2);
         return 1;
     case CNODE_REVOKE:
     case CNODE_DELETE:
@@ -308,7 +319,8 @@ static unsigned plausible(uint64_t label, uint64_t *a, uint64_t *caps)
     case CNODE_MINT:
     case CNODE_MOVE:
     case CNODE_MUTATE:
-        a[0] = slot, a[1] = 64, a[2] = rng_below(SB_SLOTS), a[3] = 64, a[4] = rng_below(16), a[5] = rng_below(4);
+        a[0] = slot, a[1] = 64, a[2] = rng_below(SB_SLOTS), a[3] = 64, a[4] = rng_below(16),
+        a[5] = rng_below(4);
         if (label == CNODE_MUTATE)
             a[4] = a[5];
         return 1;
@@ -317,12 +329,13 @@ static unsigned plausible(uint64_t label, uint64_t *a, uint64_t *caps)
         a[0] = page, a[1] = 1 + rng_below(7), a[2] = rng_below(4), caps[0] = SB_VSPACE;
         return 1;
     case TCB_WRITE_REGISTERS:
-        a[0] = rng_below(2), a[1] = rng_below(TCB_REGISTER_COUNT + 1), a[2] = page, a[3] = page + 0x800, a[4] = rng();
+        a[0] = rng_below(2), a[1] = rng_below(TCB_REGISTER_COUNT + 1), a[2] = page,
+        a[3] = page + 0x800, a[4] = rng();
         return 0;
     case TCB_CONFIGURE:
     case TCB_SET_SPACE:
-        a[0] = SB_FAULT_EP, a[1] = rng_below(2) ? 0 : cnode_guard_data(0, 60), a[2] = page, caps[1] = SB_VSPACE,
-        caps[2] = SB_FRAME;
+        a[0] = SB_FAULT_EP, a[1] = rng_below(2) ? 0 : cnode_guard_data(0, 60), a[2] = page,
+        caps[1] = SB_VSPACE, caps[2] = SB_FRAME;
         return 3;
     case TCB_SET_PRIORITY:
     case TCB_SET_MC_PRIORITY:
@@ -426,12 +439,14 @@ KTEST(containment_random_code_and_registers_in_a_sandbox)
            copy = env_slot(env);
     rng_state = 0x2545f4914f6cdd1dUL;
     CHECK(reply && frame && copy && sandbox_make(env, &s));
-    volatile uint32_t *code = (volatile uint32_t *)(uintptr_t)env_map_frame(env, frame, VM_READ | VM_WRITE, 0);
+    volatile uint32_t *code =
+        (volatile uint32_t *)(uintptr_t)env_map_frame(env, frame, VM_READ | VM_WRITE, 0);
     CHECK(code);
     CHECK_OK(cnode_copy(ROOT, copy, 64, ROOT, frame, 64, RIGHTS_ALL));
     /* its VSpace is the sandbox's own, with the code page mapped in it */
     CHECK_OK(env_map_at(env, copy, s.vspace, SANDBOX_CODE, VM_READ | VM_WRITE | VM_EXECUTE, 0));
-    CHECK(sandbox_thread(env, &s, &h, fuzz_syscalls, MAIN_PRIORITY) && sandbox_enter(&s, h.tcb, true));
+    CHECK(sandbox_thread(env, &s, &h, fuzz_syscalls, MAIN_PRIORITY) &&
+          sandbox_enter(&s, h.tcb, true));
     unsigned faults = 0;
     for (unsigned round = 0; round < ROUNDS; round++) {
         struct user_registers r;
@@ -449,7 +464,8 @@ KTEST(containment_random_code_and_registers_in_a_sandbox)
                 continue;
             faults++;
             uint64_t label = rng_below(6); /* the four answers, and two that are none */
-            env_fault_reply(reply, label, (unsigned)rng_below(5), SANDBOX_CODE + (rng_below(1024) << 2), rng(), rng());
+            env_fault_reply(reply, label, (unsigned)rng_below(5),
+                            SANDBOX_CODE + (rng_below(1024) << 2), rng(), rng());
         }
     }
     CHECK_OK(tcb_suspend(h.tcb));

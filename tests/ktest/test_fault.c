@@ -10,14 +10,8 @@
 static volatile uint64_t g_seen[8];
 static cptr_t g_ep;
 
-/* Faulting routines with known addresses: the faulting instruction is the first, unless noted. */
-void fault_undefined(void);
-void fault_brk(void);
+/* The faulting routines of ktest.h, and one more. */
 void fault_registers_then_undefined(void); /* x6 = 0x66, x7 = 0x77, then .word 0 (third) */
-void fault_svc1_200(void);                 /* x0-x6 = 10-16, x7 = 200, svc #1 (eighth) */
-void fault_svc5(void);                     /* x7 = 0x77, x8 = 0x88, svc #5 (third) */
-void fault_svc0(void);                     /* x8 = 0x88, svc #0 (second) */
-void fault_svc2(void);                     /* x7 = 0x77, x8 = 0x88, svc #2 (third) */
 __asm__(".pushsection .text.faults, \"ax\"\n"
         ".balign 4\n"
         ".global fault_undefined\n"
@@ -101,7 +95,8 @@ static bool start_faulter(struct env *env, struct faulter *f, void (*fn)(uint64_
     f->ep = env_object(env, OBJ_ENDPOINT, 0);
     f->reply = env_object(env, OBJ_REPLY, 0);
     g_seen[0] = 0;
-    return f->ep && f->reply && env_thread_named(env, &f->h, fn, arg, MAIN_PRIORITY + 1, f->ep, "faulter");
+    return f->ep && f->reply &&
+           env_thread_named(env, &f->h, fn, arg, MAIN_PRIORITY + 1, f->ep, "faulter");
 }
 
 KTEST(fault_vm_read_of_unmapped_page)
@@ -159,7 +154,8 @@ KTEST(fault_vm_resume_after_mapping_the_page)
     struct faulter t;
     struct fault_msg m;
     cptr_t frame = env_object(env, OBJ_FRAME_4K, 0);
-    volatile uint64_t *mine = (volatile uint64_t *)(uintptr_t)env_map_frame(env, frame, VM_READ | VM_WRITE, 0);
+    volatile uint64_t *mine =
+        (volatile uint64_t *)(uintptr_t)env_map_frame(env, frame, VM_READ | VM_WRITE, 0);
     cptr_t copy = env_slot(env);
     CHECK(frame && mine && copy);
     mine[0] = 0x1234;
@@ -304,6 +300,27 @@ KTEST(fault_reply_set_registers_redirects_thread)
     CHECK_OK(env_fault_reply(t.reply, FAULT_REPLY_SET_REGISTERS, 3, PC(recovered), m.mr[1], 0x55));
     CHECK_EQ(g_seen[2], 0x55);
     CHECK_EQ(g_seen[0], 1);
+}
+
+static void recovered_four(uint64_t a, uint64_t b, uint64_t c, uint64_t d)
+{
+    g_seen[2] = a + b + c + d;
+}
+
+KTEST(fault_reply_set_registers_beyond_the_cpu_registers)
+{
+    struct faulter t;
+    struct fault_msg m;
+    g_routine = fault_undefined;
+    g_seen[2] = 0;
+    CHECK(start_faulter(env, &t, run_routine, 0));
+    CHECK(env_take_fault(t.ep, t.reply, &m));
+    /* pc, sp, x0-x3: the last two message registers travel in our IPC buffer */
+    uint64_t mr[4] = { PC(recovered_four), m.mr[1], 1, 20 };
+    ipc_buffer()->msg[4] = 300;
+    ipc_buffer()->msg[5] = 4000;
+    CHECK_OK(sys_reply(t.reply, msginfo_new(FAULT_REPLY_SET_REGISTERS, 0, 0, 6), mr).error);
+    CHECK_EQ(g_seen[2], 4321);
 }
 
 KTEST(fault_reply_skip_steps_over_instruction)

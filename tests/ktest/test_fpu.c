@@ -49,7 +49,8 @@ KTEST(fpu_registers_are_per_thread_across_yields)
     CHECK_EQ(g_good[2], 20);
 }
 
-/* Sets q7 and FPCR's rounding mode, spins for ms milliseconds (preempted meanwhile), checks both. */
+/* Sets q7 and FPCR's rounding mode, spins for ms milliseconds (preempted meanwhile), checks both.
+ */
 static bool fp_survives_preemption(uint64_t value, uint64_t rmode, uint64_t ms)
 {
     uint64_t got, fpcr, saved, now, freq;

@@ -361,7 +361,8 @@ KTEST(ipc_grant_moves_at_most_one_capability)
     uint64_t mr[4] = { 0 };
     CHECK_OK(sys_send(g_ep, msginfo_new(0, 0, 2, 0), mr).error);
     CHECK_EQ(g_seen[0], 1);
-    CHECK_EQ(sys_debug_cap_identify(dest), OBJ_NOTIFICATION); /* the first; the frame had nowhere to go */
+    CHECK_EQ(sys_debug_cap_identify(dest),
+             OBJ_NOTIFICATION); /* the first; the frame had nowhere to go */
 }
 
 KTEST(ipc_reply_objects_do_not_travel)

@@ -44,8 +44,10 @@ KTEST(irq_control_refuses_kernel_and_software_lines)
     CHECK_EQ(irq_control_get(INIT_CAP_IRQ_CONTROL, 0, ROOT, s, 64), ERR_RANGE);
     CHECK_EQ(irq_control_get(INIT_CAP_IRQ_CONTROL, 15, ROOT, s, 64), ERR_RANGE);
     CHECK_EQ(irq_control_get(INIT_CAP_IRQ_CONTROL, 1020, ROOT, s, 64), ERR_RANGE);
-    CHECK_EQ(invoke(INIT_CAP_IRQ_CONTROL, IRQ_CONTROL_GET, (uint64_t[]){ (1UL << 32) | FREE_SPI, s, 64 }, 3,
-                    (cptr_t[]){ ROOT }, 1, NULL, 0).error,
+    CHECK_EQ(invoke(INIT_CAP_IRQ_CONTROL, IRQ_CONTROL_GET,
+                    (uint64_t[]){ (1UL << 32) | FREE_SPI, s, 64 }, 3, (cptr_t[]){ ROOT }, 1, NULL,
+                    0)
+                 .error,
              ERR_RANGE); /* no truncation to 32 bits */
     CHECK_EQ(sys_debug_cap_identify(s), CAP_NULL);
 }
@@ -66,14 +68,19 @@ KTEST(irq_control_get_checks_its_destination)
     cptr_t occupied = env_object(env, OBJ_ENDPOINT, 0), s = env_slot(env);
     CHECK(occupied && s);
     CHECK_EQ(irq_control_get(INIT_CAP_IRQ_CONTROL, FREE_SPI, ROOT, occupied, 64), ERR_DELETE_FIRST);
-    CHECK_EQ(irq_control_get(INIT_CAP_IRQ_CONTROL, FREE_SPI, occupied, s, 64), ERR_INVALID_CAPABILITY);
+    CHECK_EQ(irq_control_get(INIT_CAP_IRQ_CONTROL, FREE_SPI, occupied, s, 64),
+             ERR_INVALID_CAPABILITY);
     CHECK_EQ(irq_control_get(INIT_CAP_IRQ_CONTROL, FREE_SPI, ROOT, s, 0), ERR_RANGE);
-    CHECK_EQ(invoke(INIT_CAP_IRQ_CONTROL, IRQ_CONTROL_GET, (uint64_t[]){ FREE_SPI, s, 64 }, 3, NULL, 0, NULL, 0).error,
+    CHECK_EQ(invoke(INIT_CAP_IRQ_CONTROL, IRQ_CONTROL_GET, (uint64_t[]){ FREE_SPI, s, 64 }, 3, NULL,
+                    0, NULL, 0)
+                 .error,
              ERR_TRUNCATED_MESSAGE);
-    CHECK_EQ(invoke(INIT_CAP_IRQ_CONTROL, IRQ_CONTROL_GET, (uint64_t[]){ FREE_SPI, s }, 2, (cptr_t[]){ ROOT }, 1,
-                    NULL, 0).error,
+    CHECK_EQ(invoke(INIT_CAP_IRQ_CONTROL, IRQ_CONTROL_GET, (uint64_t[]){ FREE_SPI, s }, 2,
+                    (cptr_t[]){ ROOT }, 1, NULL, 0)
+                 .error,
              ERR_TRUNCATED_MESSAGE);
-    CHECK_EQ(invoke(INIT_CAP_IRQ_CONTROL, IRQ_HANDLER_ACK, NULL, 0, NULL, 0, NULL, 0).error, ERR_ILLEGAL_OPERATION);
+    CHECK_EQ(invoke(INIT_CAP_IRQ_CONTROL, IRQ_HANDLER_ACK, NULL, 0, NULL, 0, NULL, 0).error,
+             ERR_ILLEGAL_OPERATION);
     /* nothing was taken by the refused requests */
     CHECK_OK(irq_control_get(INIT_CAP_IRQ_CONTROL, FREE_SPI, ROOT, s, 64));
 }
@@ -87,7 +94,8 @@ KTEST(irq_handler_set_notification_checks_its_capability)
     CHECK(wait_only);
     CHECK_EQ(irq_handler_set_notification(h, ep), ERR_INVALID_CAPABILITY);
     CHECK_EQ(irq_handler_set_notification(h, wait_only), ERR_INVALID_CAPABILITY);
-    CHECK_EQ(invoke(h, IRQ_HANDLER_SET_NOTIFICATION, NULL, 0, NULL, 0, NULL, 0).error, ERR_TRUNCATED_MESSAGE);
+    CHECK_EQ(invoke(h, IRQ_HANDLER_SET_NOTIFICATION, NULL, 0, NULL, 0, NULL, 0).error,
+             ERR_TRUNCATED_MESSAGE);
     CHECK_EQ(invoke(h, IRQ_CONTROL_GET, NULL, 0, NULL, 0, NULL, 0).error, ERR_ILLEGAL_OPERATION);
     CHECK_OK(irq_handler_set_notification(h, n));
     CHECK_OK(irq_handler_clear(h));
@@ -109,7 +117,8 @@ static bool rtc_open(struct env *env, struct rtc *r, uint64_t badge)
             untyped = bi->untyped.start + i;
     if (!untyped || !frame || untyped_retype(untyped, OBJ_FRAME_4K, 0, ROOT, 0, 0, frame, 1))
         return false;
-    r->reg = (volatile uint32_t *)(uintptr_t)env_map_frame(env, frame, VM_READ | VM_WRITE, VM_ATTR_DEVICE);
+    r->reg = (volatile uint32_t *)(uintptr_t)env_map_frame(env, frame, VM_READ | VM_WRITE,
+                                                           VM_ATTR_DEVICE);
     r->handler = get_handler(env, RTC_IRQ);
     cptr_t n = env_object(env, OBJ_NOTIFICATION, 0);
     r->ntfn = n;
@@ -248,7 +257,8 @@ KTEST(irq_thread_state_survives_the_idle_loop)
     g_ntfn = env_object(env, OBJ_NOTIFICATION, 0);
     CHECK(g_ntfn && rtc_open(env, &r, 1));
     CHECK(env_thread(env, &h, write_tls_then_wait, 0x7150, MAIN_PRIORITY - 1));
-    /* The alarm at the next second; meanwhile we wait, it runs and waits, and nothing is left to run. */
+    /* The alarm at the next second; meanwhile we wait, it runs and waits, and nothing is left to
+     * run. */
     r.reg[RTC_IMSC] = 1;
     r.reg[RTC_MR] = r.reg[RTC_DR] + 1;
     CHECK_EQ(sys_wait(r.ntfn).badge, 1);

@@ -58,6 +58,20 @@ KTEST(sched_equal_priority_woken_thread_runs_after_yield)
     CHECK_EQ(g_seen[0], 1);
 }
 
+KTEST(sched_new_priority_of_a_blocked_thread_counts_when_it_wakes)
+{
+    struct helper h;
+    g_ntfn = env_object(env, OBJ_NOTIFICATION, 0);
+    g_order = 0;
+    g_seen[0] = 0;
+    CHECK(g_ntfn && env_thread(env, &h, wait_then_note, 0, MAIN_PRIORITY - 1));
+    env_run_lower(); /* it waits */
+    CHECK_OK(tcb_set_priority(h.tcb, INIT_CAP_TCB, MAIN_PRIORITY + 1));
+    CHECK_EQ(g_seen[0], 0);
+    CHECK_OK(sys_signal(g_ntfn));
+    CHECK_EQ(g_seen[0], 1); /* now above us: it ran at once */
+}
+
 static void note_order(uint64_t slot)
 {
     g_seen[slot] = ++g_order;
@@ -165,7 +179,8 @@ KTEST(sched_equal_priority_spinners_share_cpu_in_time_slices)
     CHECK(env_thread(env, &a, spin_taking_turns, 0, MAIN_PRIORITY + 1));
     CHECK(env_thread(env, &b, spin_taking_turns, 1, MAIN_PRIORITY + 1));
     env_run_lower(); /* they never block: only time slices give each a turn */
-    /* a slice is five 2 ms ticks, so about 20 turns in 200 ms; a tick or twenty ticks a slice would not do */
+    /* a slice is five 2 ms ticks, so about 20 turns in 200 ms; a tick or twenty ticks a slice would
+     * not do */
     unsigned turns = g_turns[0] + g_turns[1];
     CHECK(g_turns[0] >= 2 && g_turns[1] >= 2);
     CHECK(g_turns[0] <= g_turns[1] + 1 && g_turns[1] <= g_turns[0] + 1); /* they alternate */

@@ -79,10 +79,11 @@ KTEST(tcb_write_registers_checks_its_count)
     struct user_registers out;
     CHECK(t);
     /* count 36, count 5 with only three values, and no count at all */
-    struct sys_result r = invoke(t, TCB_WRITE_REGISTERS, (uint64_t[]){ 0, TCB_REGISTER_COUNT + 1 }, 2,
-                                 NULL, 0, NULL, 0);
+    struct sys_result r = invoke(t, TCB_WRITE_REGISTERS, (uint64_t[]){ 0, TCB_REGISTER_COUNT + 1 },
+                                 2, NULL, 0, NULL, 0);
     CHECK_EQ(r.error, ERR_RANGE);
-    r = invoke(t, TCB_WRITE_REGISTERS, (uint64_t[]){ 0, 5, 0x1234, 0x5678, 0 }, 5, NULL, 0, NULL, 0);
+    r = invoke(t, TCB_WRITE_REGISTERS, (uint64_t[]){ 0, 5, 0x1234, 0x5678, 0 }, 5, NULL, 0, NULL,
+               0);
     CHECK_EQ(r.error, ERR_RANGE);
     r = invoke(t, TCB_WRITE_REGISTERS, (uint64_t[]){ 0 }, 1, NULL, 0, NULL, 0);
     CHECK_EQ(r.error, ERR_TRUNCATED_MESSAGE);
@@ -160,19 +161,22 @@ KTEST(tcb_configure_checks_spaces)
 {
     cptr_t t = env_object(env, OBJ_TCB, 0), ep = env_object(env, OBJ_ENDPOINT, 0);
     CHECK(t && ep);
-    struct sys_result r = invoke(t, TCB_CONFIGURE, (uint64_t[]){ 0, 0, 0 }, 3, (cptr_t[]){ ep, INIT_CAP_VSPACE },
-                                 2, NULL, 0);
+    struct sys_result r = invoke(t, TCB_CONFIGURE, (uint64_t[]){ 0, 0, 0 }, 3,
+                                 (cptr_t[]){ ep, INIT_CAP_VSPACE }, 2, NULL, 0);
     CHECK_EQ(r.error, ERR_INVALID_CAPABILITY);
     CHECK_EQ(r.detail, 1);
     r = invoke(t, TCB_CONFIGURE, (uint64_t[]){ 0, 0, 0 }, 3, (cptr_t[]){ ROOT, ep }, 2, NULL, 0);
     CHECK_EQ(r.error, ERR_INVALID_CAPABILITY);
     CHECK_EQ(r.detail, 2);
     /* a guard that does not fit with the root's 12-bit radix, and one wider than its size */
-    CHECK_EQ(tcb_configure(t, 0, ROOT, cnode_guard_data(0, 53), INIT_CAP_VSPACE, 0, 0), ERR_INVALID_ARGUMENT);
-    CHECK_EQ(tcb_set_space(t, 0, ROOT, cnode_guard_data(0x100, 8), INIT_CAP_VSPACE), ERR_INVALID_ARGUMENT);
+    CHECK_EQ(tcb_configure(t, 0, ROOT, cnode_guard_data(0, 53), INIT_CAP_VSPACE, 0, 0),
+             ERR_INVALID_ARGUMENT);
+    CHECK_EQ(tcb_set_space(t, 0, ROOT, cnode_guard_data(0x100, 8), INIT_CAP_VSPACE),
+             ERR_INVALID_ARGUMENT);
     r = invoke(t, TCB_CONFIGURE, (uint64_t[]){ 0, 0, 0 }, 3, (cptr_t[]){ ROOT }, 1, NULL, 0);
     CHECK_EQ(r.error, ERR_TRUNCATED_MESSAGE);
-    r = invoke(t, TCB_CONFIGURE, (uint64_t[]){ 0, 0 }, 2, (cptr_t[]){ ROOT, INIT_CAP_VSPACE }, 2, NULL, 0);
+    r = invoke(t, TCB_CONFIGURE, (uint64_t[]){ 0, 0 }, 2, (cptr_t[]){ ROOT, INIT_CAP_VSPACE }, 2,
+               NULL, 0);
     CHECK_EQ(r.error, ERR_TRUNCATED_MESSAGE);
     CHECK_EQ(tcb_resume(t), ERR_ILLEGAL_OPERATION); /* still nowhere to run */
 }
@@ -306,6 +310,46 @@ KTEST(tcb_without_ipc_buffer_gets_four_registers_only)
     CHECK_EQ(g_seen[2], ERR_TRUNCATED_MESSAGE);
 }
 
+static void receive_long(uint64_t arg)
+{
+    (void)arg;
+    uint64_t mr[4];
+    for (;;)
+        g_seen[0] = sys_recv(g_ep, mr, 0).error + 1;
+}
+
+/* A capability word as the kernel lays it out (kernel/include/cella/cap.h): a frame of physical
+ * memory. */
+#define FORGED_FRAME(paddr) ((uint64_t)OBJ_FRAME_4K << 59 | (uint64_t)RIGHTS_ALL << 55 | (paddr))
+
+KTEST(tcb_ipc_buffer_goes_with_its_frame)
+{
+    struct helper h;
+    cptr_t u = env_object(env, OBJ_UNTYPED, 12), frame = env_slot(env), c = env_slot(env),
+           forged = env_slot(env);
+    g_ep = env_object(env, OBJ_ENDPOINT, 0);
+    CHECK(u && frame && c && forged && g_ep);
+    CHECK_OK(untyped_retype(u, OBJ_FRAME_4K, 0, ROOT, 0, 0, frame, 1));
+    CHECK(env_thread_prepare(env, &h, receive_long, 0, MAIN_PRIORITY + 1));
+    CHECK_OK(
+        tcb_set_ipc_buffer(h.tcb, 0x7000000000UL, frame)); /* where it is mapped does not matter */
+    CHECK_OK(tcb_resume(h.tcb));
+    /* the frame goes, and its memory becomes a CNode: slot 2 is bytes 64-95, message registers 7
+     * and 8 */
+    CHECK_OK(cnode_revoke(ROOT, u, 64));
+    CHECK_OK(untyped_retype(u, OBJ_CNODE, 7, ROOT, 0, 0, c, 1));
+    struct ipc_buffer *buf = ipc_buffer();
+    buf->msg[7] = FORGED_FRAME(0x40000000UL);
+    buf->msg[8] = 0;
+    uint64_t mr[4] = { 0 };
+    g_seen[0] = 0;
+    CHECK_OK(sys_send(g_ep, msginfo_new(0, 0, 0, 9), mr).error);
+    CHECK_EQ(g_seen[0], 1);
+    /* the message stopped at the registers: no capability appeared in the CNode */
+    CHECK_EQ(cnode_copy(ROOT, forged, 64, c, 2, 7, RIGHTS_ALL), ERR_FAILED_LOOKUP);
+    CHECK_EQ(sys_debug_cap_identify(forged), CAP_NULL);
+}
+
 static void report_tls(uint64_t slot)
 {
     g_seen[slot] = read_tpidr();
@@ -376,7 +420,8 @@ KTEST(tcb_set_priority_needs_a_tcb_authority)
 {
     cptr_t t = env_object(env, OBJ_TCB, 0), ep = env_object(env, OBJ_ENDPOINT, 0);
     CHECK(t && ep);
-    struct sys_result r = invoke(t, TCB_SET_PRIORITY, (uint64_t[]){ 1 }, 1, (cptr_t[]){ ep }, 1, NULL, 0);
+    struct sys_result r =
+        invoke(t, TCB_SET_PRIORITY, (uint64_t[]){ 1 }, 1, (cptr_t[]){ ep }, 1, NULL, 0);
     CHECK_EQ(r.error, ERR_INVALID_CAPABILITY);
     CHECK_EQ(r.detail, 1);
     r = invoke(t, TCB_SET_PRIORITY, (uint64_t[]){ 1 }, 1, NULL, 0, NULL, 0);
@@ -405,6 +450,20 @@ KTEST(tcb_suspend_takes_thread_out_of_recv)
     CHECK_OK(tcb_resume(h.tcb));
     CHECK_EQ(g_seen[1], 1);
     CHECK_EQ(g_seen[0], ERR_CANCELLED + 1);
+}
+
+KTEST(tcb_resume_of_a_blocked_thread_changes_nothing)
+{
+    struct helper h;
+    g_ep = env_object(env, OBJ_ENDPOINT, 0);
+    g_seen[0] = g_seen[1] = 0;
+    CHECK(g_ep && env_thread(env, &h, receive_once, 0, MAIN_PRIORITY + 1));
+    CHECK_OK(tcb_resume(h.tcb));
+    CHECK_EQ(g_seen[1], 0); /* still waiting for a message */
+    uint64_t mr[4] = { 0 };
+    CHECK_OK(sys_send(g_ep, msginfo_new(1, 0, 0, 0), mr).error);
+    CHECK_EQ(g_seen[1], 1);
+    CHECK_EQ(g_seen[0], ERR_NONE + 1);
 }
 
 static void suspend_self(uint64_t arg)
@@ -517,7 +576,8 @@ KTEST(tcb_bind_notification_refusals)
     CHECK(signal_only);
     CHECK_EQ(tcb_bind_notification(t, ep), ERR_INVALID_CAPABILITY);
     CHECK_EQ(tcb_bind_notification(t, signal_only), ERR_INVALID_CAPABILITY);
-    CHECK_EQ(invoke(t, TCB_BIND_NOTIFICATION, NULL, 0, NULL, 0, NULL, 0).error, ERR_TRUNCATED_MESSAGE);
+    CHECK_EQ(invoke(t, TCB_BIND_NOTIFICATION, NULL, 0, NULL, 0, NULL, 0).error,
+             ERR_TRUNCATED_MESSAGE);
     CHECK_EQ(tcb_unbind_notification(t), ERR_ILLEGAL_OPERATION);
     CHECK_OK(tcb_bind_notification(t, n));
     CHECK_EQ(tcb_bind_notification(t, n2), ERR_ILLEGAL_OPERATION); /* t is bound */
@@ -536,10 +596,12 @@ KTEST(tcb_invocations_check_label_and_arguments)
     CHECK_EQ(invoke(t, CNODE_COPY, NULL, 0, NULL, 0, NULL, 0).error, ERR_ILLEGAL_OPERATION);
     CHECK_EQ(invoke(t, INV_NONE, NULL, 0, NULL, 0, NULL, 0).error, ERR_ILLEGAL_OPERATION);
     CHECK_EQ(invoke(t, TCB_SET_TLS_BASE, NULL, 0, NULL, 0, NULL, 0).error, ERR_TRUNCATED_MESSAGE);
-    CHECK_EQ(invoke(t, TCB_SET_SYSCALL_EMULATION, NULL, 0, NULL, 0, NULL, 0).error, ERR_TRUNCATED_MESSAGE);
-    CHECK_EQ(invoke(t, TCB_SET_IPC_BUFFER, NULL, 0, NULL, 0, NULL, 0).error, ERR_TRUNCATED_MESSAGE);
-    CHECK_EQ(invoke(t, TCB_SET_SPACE, (uint64_t[]){ 0, 0 }, 2, (cptr_t[]){ ROOT }, 1, NULL, 0).error,
+    CHECK_EQ(invoke(t, TCB_SET_SYSCALL_EMULATION, NULL, 0, NULL, 0, NULL, 0).error,
              ERR_TRUNCATED_MESSAGE);
+    CHECK_EQ(invoke(t, TCB_SET_IPC_BUFFER, NULL, 0, NULL, 0, NULL, 0).error, ERR_TRUNCATED_MESSAGE);
+    CHECK_EQ(
+        invoke(t, TCB_SET_SPACE, (uint64_t[]){ 0, 0 }, 2, (cptr_t[]){ ROOT }, 1, NULL, 0).error,
+        ERR_TRUNCATED_MESSAGE);
     CHECK_EQ(invoke(t, TCB_SET_MC_PRIORITY, NULL, 0, (cptr_t[]){ INIT_CAP_TCB }, 1, NULL, 0).error,
              ERR_TRUNCATED_MESSAGE);
 }

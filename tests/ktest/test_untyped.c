@@ -56,7 +56,8 @@ KTEST(retype_refuses_occupied_slot)
 {
     cptr_t s = env_object(env, OBJ_ENDPOINT, 0);
     CHECK(s);
-    CHECK_EQ(untyped_retype(env->arena, OBJ_ENDPOINT, 0, INIT_CAP_CNODE, 0, 0, s, 1), ERR_DELETE_FIRST);
+    CHECK_EQ(untyped_retype(env->arena, OBJ_ENDPOINT, 0, INIT_CAP_CNODE, 0, 0, s, 1),
+             ERR_DELETE_FIRST);
 }
 
 KTEST(retype_refuses_slots_past_the_cnode)
@@ -71,8 +72,10 @@ KTEST(retype_exhausts_untyped)
     CHECK(small);
     cptr_t a = env_slot(env), b = env_slot(env);
     CHECK_OK(untyped_retype(small, OBJ_FRAME_4K, 0, INIT_CAP_CNODE, 0, 0, a, 1));
-    CHECK_EQ(untyped_retype(small, OBJ_ENDPOINT, 0, INIT_CAP_CNODE, 0, 0, b, 1), ERR_NOT_ENOUGH_MEMORY);
-    CHECK_EQ(untyped_retype(small, OBJ_FRAME_2M, 0, INIT_CAP_CNODE, 0, 0, b, 1), ERR_NOT_ENOUGH_MEMORY);
+    CHECK_EQ(untyped_retype(small, OBJ_ENDPOINT, 0, INIT_CAP_CNODE, 0, 0, b, 1),
+             ERR_NOT_ENOUGH_MEMORY);
+    CHECK_EQ(untyped_retype(small, OBJ_FRAME_2M, 0, INIT_CAP_CNODE, 0, 0, b, 1),
+             ERR_NOT_ENOUGH_MEMORY);
 }
 
 KTEST(retype_after_revoke_reuses_memory)
@@ -113,7 +116,8 @@ KTEST(retype_device_untyped_only_frames)
 KTEST(objects_are_zeroed)
 {
     cptr_t frame;
-    volatile uint64_t *p = (volatile uint64_t *)(uintptr_t)env_map_page(env, &frame, VM_READ | VM_WRITE);
+    volatile uint64_t *p =
+        (volatile uint64_t *)(uintptr_t)env_map_page(env, &frame, VM_READ | VM_WRITE);
     CHECK(p);
     for (unsigned i = 0; i < 512; i++)
         CHECK_EQ(p[i], 0);
@@ -122,9 +126,11 @@ KTEST(objects_are_zeroed)
 KTEST(invalid_capability_is_refused)
 {
     cptr_t empty = env_slot(env);
-    CHECK_EQ(untyped_retype(empty, OBJ_ENDPOINT, 0, INIT_CAP_CNODE, 0, 0, empty, 1), ERR_INVALID_CAPABILITY);
+    CHECK_EQ(untyped_retype(empty, OBJ_ENDPOINT, 0, INIT_CAP_CNODE, 0, 0, empty, 1),
+             ERR_INVALID_CAPABILITY);
     CHECK_EQ(tcb_suspend(empty), ERR_INVALID_CAPABILITY);
-    CHECK_EQ(untyped_retype(1UL << 40, OBJ_ENDPOINT, 0, INIT_CAP_CNODE, 0, 0, empty, 1), ERR_INVALID_CAPABILITY);
+    CHECK_EQ(untyped_retype(1UL << 40, OBJ_ENDPOINT, 0, INIT_CAP_CNODE, 0, 0, empty, 1),
+             ERR_INVALID_CAPABILITY);
 }
 
 KTEST(wrong_type_is_illegal_operation)
@@ -133,7 +139,8 @@ KTEST(wrong_type_is_illegal_operation)
     cptr_t frame = env_object(env, OBJ_FRAME_4K, 0);
     CHECK(ep && frame);
     /* an untyped method on a frame, a TCB method on an untyped */
-    CHECK_EQ(untyped_retype(frame, OBJ_ENDPOINT, 0, INIT_CAP_CNODE, 0, 0, ep, 1), ERR_ILLEGAL_OPERATION);
+    CHECK_EQ(untyped_retype(frame, OBJ_ENDPOINT, 0, INIT_CAP_CNODE, 0, 0, ep, 1),
+             ERR_ILLEGAL_OPERATION);
     CHECK_EQ(tcb_suspend(env->arena), ERR_ILLEGAL_OPERATION);
 }
 
@@ -143,9 +150,11 @@ KTEST(retype_into_a_cnode_named_by_index_and_depth)
     CHECK(c);
     /* node_index, node_depth name the CNode under the root; node_offset is a slot in it */
     CHECK_OK(untyped_retype(env->arena, OBJ_ENDPOINT, 0, INIT_CAP_CNODE, c, 64, 5, 3));
-    CHECK_EQ(untyped_retype(env->arena, OBJ_ENDPOINT, 0, INIT_CAP_CNODE, c, 64, 7, 1), ERR_DELETE_FIRST);
+    CHECK_EQ(untyped_retype(env->arena, OBJ_ENDPOINT, 0, INIT_CAP_CNODE, c, 64, 7, 1),
+             ERR_DELETE_FIRST);
     CHECK_EQ(untyped_retype(env->arena, OBJ_ENDPOINT, 0, INIT_CAP_CNODE, c, 64, 8, 1), ERR_RANGE);
-    CHECK_EQ(untyped_retype(env->arena, OBJ_ENDPOINT, 0, INIT_CAP_CNODE, c, 63, 0, 1), ERR_FAILED_LOOKUP);
+    CHECK_EQ(untyped_retype(env->arena, OBJ_ENDPOINT, 0, INIT_CAP_CNODE, c, 63, 0, 1),
+             ERR_FAILED_LOOKUP);
     cptr_t back = env_slot(env);
     CHECK_OK(cnode_move(INIT_CAP_CNODE, back, 64, c, 6, 3));
     CHECK_EQ(sys_debug_cap_identify(back), OBJ_ENDPOINT);
@@ -154,10 +163,12 @@ KTEST(retype_into_a_cnode_named_by_index_and_depth)
 KTEST(retype_checks_label_and_argument_count)
 {
     cptr_t s = env_slot(env);
-    struct sys_result r = invoke(env->arena, UNTYPED_RETYPE, (uint64_t[]){ OBJ_ENDPOINT, 0, 0, 0, s }, 5,
-                                 (cptr_t[]){ INIT_CAP_CNODE }, 1, NULL, 0);
+    struct sys_result r =
+        invoke(env->arena, UNTYPED_RETYPE, (uint64_t[]){ OBJ_ENDPOINT, 0, 0, 0, s }, 5,
+               (cptr_t[]){ INIT_CAP_CNODE }, 1, NULL, 0);
     CHECK_EQ(r.error, ERR_TRUNCATED_MESSAGE);
-    r = invoke(env->arena, UNTYPED_RETYPE, (uint64_t[]){ OBJ_ENDPOINT, 0, 0, 0, s, 1 }, 6, NULL, 0, NULL, 0);
+    r = invoke(env->arena, UNTYPED_RETYPE, (uint64_t[]){ OBJ_ENDPOINT, 0, 0, 0, s, 1 }, 6, NULL, 0,
+               NULL, 0);
     CHECK_EQ(r.error, ERR_TRUNCATED_MESSAGE);
     r = invoke(env->arena, CNODE_COPY, (uint64_t[]){ OBJ_ENDPOINT, 0, 0, 0, s, 1 }, 6,
                (cptr_t[]){ INIT_CAP_CNODE }, 1, NULL, 0);
@@ -181,8 +192,8 @@ KTEST(retype_aligns_each_object_to_its_size)
 
 KTEST(retype_child_untyped_is_revoked_with_its_parent_only)
 {
-    cptr_t parent = env_object(env, OBJ_UNTYPED, 16), child = env_slot(env), in_child = env_slot(env),
-           in_parent = env_slot(env);
+    cptr_t parent = env_object(env, OBJ_UNTYPED, 16), child = env_slot(env),
+           in_child = env_slot(env), in_parent = env_slot(env);
     CHECK(parent && child && in_child && in_parent);
     CHECK_OK(untyped_retype(parent, OBJ_UNTYPED, 12, INIT_CAP_CNODE, 0, 0, child, 1));
     CHECK_OK(untyped_retype(child, OBJ_NOTIFICATION, 0, INIT_CAP_CNODE, 0, 0, in_child, 1));

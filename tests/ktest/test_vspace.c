@@ -75,8 +75,8 @@ KTEST(vspace_mapping_without_page_table_is_failed_lookup)
     cptr_t vs = env_object(env, OBJ_VSPACE, 0), f = env_object(env, OBJ_FRAME_4K, 0),
            big = env_object(env, OBJ_FRAME_2M, 0);
     CHECK(vs && f && big);
-    struct sys_result r = invoke(f, FRAME_MAP, (uint64_t[]){ 0x400000, VM_READ, 0 }, 3, (cptr_t[]){ vs }, 1,
-                                 NULL, 0);
+    struct sys_result r =
+        invoke(f, FRAME_MAP, (uint64_t[]){ 0x400000, VM_READ, 0 }, 3, (cptr_t[]){ vs }, 1, NULL, 0);
     CHECK_EQ(r.error, ERR_FAILED_LOOKUP);
     CHECK_EQ(r.detail, 2); /* the level-2 table is missing */
     CHECK_EQ(frame_map(big, vs, 0x400000, VM_READ, 0), ERR_FAILED_LOOKUP);
@@ -93,13 +93,16 @@ KTEST(vspace_frame_map_checks_caps_and_arguments)
     cptr_t f = env_object(env, OBJ_FRAME_4K, 0), ep = env_object(env, OBJ_ENDPOINT, 0);
     CHECK(f && ep);
     CHECK_EQ(frame_map(f, ep, 0x50000000, VM_READ, 0), ERR_INVALID_CAPABILITY);
-    CHECK_EQ(invoke(f, FRAME_MAP, (uint64_t[]){ 0x50000000, VM_READ, 0 }, 3, NULL, 0, NULL, 0).error,
-             ERR_TRUNCATED_MESSAGE);
-    CHECK_EQ(invoke(f, FRAME_MAP, (uint64_t[]){ 0x50000000, VM_READ }, 2, (cptr_t[]){ INIT_CAP_VSPACE }, 1,
-                    NULL, 0).error,
+    CHECK_EQ(
+        invoke(f, FRAME_MAP, (uint64_t[]){ 0x50000000, VM_READ, 0 }, 3, NULL, 0, NULL, 0).error,
+        ERR_TRUNCATED_MESSAGE);
+    CHECK_EQ(invoke(f, FRAME_MAP, (uint64_t[]){ 0x50000000, VM_READ }, 2,
+                    (cptr_t[]){ INIT_CAP_VSPACE }, 1, NULL, 0)
+                 .error,
              ERR_TRUNCATED_MESSAGE);
     CHECK_EQ(invoke(f, PAGE_TABLE_MAP, NULL, 0, NULL, 0, NULL, 0).error, ERR_ILLEGAL_OPERATION);
-    CHECK_EQ(invoke(INIT_CAP_VSPACE, FRAME_MAP, NULL, 0, NULL, 0, NULL, 0).error, ERR_ILLEGAL_OPERATION);
+    CHECK_EQ(invoke(INIT_CAP_VSPACE, FRAME_MAP, NULL, 0, NULL, 0, NULL, 0).error,
+             ERR_ILLEGAL_OPERATION);
 }
 
 KTEST(vspace_mapping_needs_rights)
@@ -107,7 +110,8 @@ KTEST(vspace_mapping_needs_rights)
     cptr_t f = env_object(env, OBJ_FRAME_4K, 0);
     cptr_t none = env_mint(env, f, 0, 0);
     CHECK(f && none);
-    CHECK_EQ(frame_map(none, INIT_CAP_VSPACE, 0x50000000, VM_READ | VM_WRITE, 0), ERR_INSUFFICIENT_RIGHTS);
+    CHECK_EQ(frame_map(none, INIT_CAP_VSPACE, 0x50000000, VM_READ | VM_WRITE, 0),
+             ERR_INSUFFICIENT_RIGHTS);
     CHECK_EQ(frame_map(f, INIT_CAP_VSPACE, 0x50000000, VM_EXECUTE, 0), ERR_INSUFFICIENT_RIGHTS);
     CHECK_EQ(frame_map(f, INIT_CAP_VSPACE, 0x50000000, 0, 0), ERR_INSUFFICIENT_RIGHTS);
 }
@@ -233,7 +237,8 @@ KTEST(vspace_page_table_unmap_takes_its_pages_away)
 KTEST(vspace_page_table_in_use_cannot_be_unmapped_through_a_copy)
 {
     cptr_t vs = env_object(env, OBJ_VSPACE, 0), l2 = env_object(env, OBJ_PAGE_TABLE, 0),
-           f = env_object(env, OBJ_FRAME_2M, 0), copy = env_slot(env), unmapped = env_object(env, OBJ_PAGE_TABLE, 0);
+           f = env_object(env, OBJ_FRAME_2M, 0), copy = env_slot(env),
+           unmapped = env_object(env, OBJ_PAGE_TABLE, 0);
     CHECK(vs && l2 && f && copy && unmapped);
     CHECK_EQ(cnode_copy(ROOT, copy, 64, ROOT, unmapped, 64, RIGHTS_ALL), ERR_ILLEGAL_OPERATION);
     CHECK_OK(page_table_map(l2, vs, 0x400000));
@@ -276,7 +281,8 @@ KTEST(vspace_other_vspace_does_not_see_our_pages)
     *at(mine) = 0x5eed;
     r.shared[3] = 0x77;
     /* its own view of the shared page works */
-    CHECK(env_remote_start(&r, remote_load, (uint64_t[REMOTE_REGS]){ [11] = ep, [13] = REMOTE_SHARED + 24 }));
+    CHECK(env_remote_start(&r, remote_load,
+                           (uint64_t[REMOTE_REGS]){ [11] = ep, [13] = REMOTE_SHARED + 24 }));
     CHECK_EQ(r.shared[2], 0x77);
     CHECK_EQ(r.shared[0], 1);
     /* a page only we have mapped is not there for it */
@@ -322,14 +328,17 @@ KTEST(vspace_thread_destroying_its_own_vspace_faults_at_once)
 {
     struct remote r;
     struct fault_msg m;
-    cptr_t u = env_object(env, OBJ_UNTYPED, 12), vs = env_slot(env), ep = env_object(env, OBJ_ENDPOINT, 0),
-           fault_ep = env_object(env, OBJ_ENDPOINT, 0), reply = env_object(env, OBJ_REPLY, 0);
+    cptr_t u = env_object(env, OBJ_UNTYPED, 12), vs = env_slot(env),
+           ep = env_object(env, OBJ_ENDPOINT, 0), fault_ep = env_object(env, OBJ_ENDPOINT, 0),
+           reply = env_object(env, OBJ_REPLY, 0);
     CHECK(u && vs && ep && fault_ep && reply);
     CHECK_OK(untyped_retype(u, OBJ_VSPACE, 0, ROOT, 0, 0, vs, 1));
     CHECK(env_remote(env, &r, vs, MAIN_PRIORITY + 1, fault_ep));
     /* CNode_Revoke(root, u, 64): its VSpace goes with the untyped */
-    uint64_t regs[REMOTE_REGS] = { [0] = ROOT, [1] = msginfo_new(CNODE_REVOKE, 0, 0, 2), [2] = u, [3] = 64,
-                                   [7] = SYS_CALL, [11] = ep };
+    uint64_t regs[REMOTE_REGS] = {
+        [0] = ROOT, [1] = msginfo_new(CNODE_REVOKE, 0, 0, 2), [2] = u, [3] = 64, [7] = SYS_CALL,
+        [11] = ep
+    };
     CHECK(env_remote_start(&r, remote_syscall_then_count, regs));
     CHECK_EQ(sys_debug_cap_identify(vs), CAP_NULL);
     CHECK(env_take_fault(fault_ep, reply, &m));

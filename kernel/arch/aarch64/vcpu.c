@@ -22,7 +22,6 @@
 #define ICH_AP1R0_EL2 S3_4_C12_C9_0
 #define ICH_HCR_EL2 S3_4_C12_C11_0
 #define ICH_VTR_EL2 S3_4_C12_C11_1
-#define ICH_ELRSR_EL2 S3_4_C12_C11_5
 #define ICH_VMCR_EL2 S3_4_C12_C11_7
 #define ICH_HCR_EN BIT(0)
 #define ICH_LR_EOI BIT(41) /* a maintenance interrupt when the guest deactivates it */
@@ -166,12 +165,37 @@ static bool in_a_register(unsigned virq, word_t free)
  * every occupied register asks for an EOI maintenance interrupt, so the
  * next one goes in as soon as the guest finishes one.
  */
+/*
+ * List registers whose interrupt the guest has finished. ICH_ELRSR_EL2 cannot
+ * say: it counts a finished register that asked for an EOI maintenance
+ * interrupt as occupied, and that request stays asserted until the register
+ * is cleared, so those are cleared here.
+ */
+static word_t reclaim_finished(void)
+{
+    word_t free = 0;
+    for (unsigned i = 0; i < lr_count; i++) {
+        word_t lr = lr_access(i, false, 0);
+        if (lr & ICH_LR_STATE)
+            continue;
+        if (lr)
+            lr_access(i, true, 0);
+        free |= BIT(i);
+    }
+    return free;
+}
+
+static bool any_register_pending(void)
+{
+    for (unsigned i = 0; i < lr_count; i++)
+        if (lr_access(i, false, 0) & ICH_LR_PENDING)
+            return true;
+    return false;
+}
+
 static void refill(struct vcpu *v)
 {
-    word_t free = sysreg_read_enc(ICH_ELRSR_EL2);
-    for (unsigned i = 0; i < lr_count; i++)
-        if ((free & BIT(i)) && lr_access(i, false, 0))
-            lr_access(i, true, 0); /* a finished one: clears its EOI maintenance condition */
+    word_t free = reclaim_finished();
     for (unsigned w = 0; w < ARRAY_SIZE(v->pending); w++) {
         word_t candidates = v->pending[w];
         while (candidates) {
@@ -315,7 +339,7 @@ static void wait_for_interrupt(struct tcb *t)
 {
     struct vcpu *v = t->vcpu;
     t->ctx.pc += 4;
-    if (has_pending(v) || (v == loaded && (~sysreg_read_enc(ICH_ELRSR_EL2) & MASK(lr_count))))
+    if (has_pending(v) || (v == loaded && any_register_pending()))
         return;
     v->waiting = true;
     sched_dequeue(t);
@@ -359,10 +383,11 @@ void vcpu_handle_exit(struct tcb *t, uint32_t esr)
 unsigned vcpu_exit_message_extra(struct tcb *guest, struct tcb *vmm)
 {
     word_t reason = guest->fault.data[0] & 0xffff;
-    if ((reason != VCPU_EXIT_HVC && reason != VCPU_EXIT_SMC) || !vmm->ipc_buffer)
+    struct ipc_buffer *buf = thread_ipc_buffer(vmm);
+    if ((reason != VCPU_EXIT_HVC && reason != VCPU_EXIT_SMC) || !buf)
         return 4;
     for (unsigned i = 0; i < 4; i++)
-        vmm->ipc_buffer->msg[4 + i] = guest->ctx.x[3 + i];
+        buf->msg[4 + i] = guest->ctx.x[3 + i];
     return 8;
 }
 

@@ -53,7 +53,7 @@ struct tcb {
     word_t fault_ep;    /* capability pointer, looked up in this thread's CSpace at fault time */
     struct fault fault;
     word_t ipc_buffer_addr;
-    struct ipc_buffer *ipc_buffer; /* kernel view of it, or NULL */
+    struct ipc_buffer *ipc_buffer; /* kernel view of it: read it with thread_ipc_buffer() */
     word_t tls_base;
     word_t syscall_emulation; /* where foreign system calls go, or 0 */
     word_t emulation_return;  /* set while the emulation entry runs */
@@ -100,6 +100,17 @@ void thread_set_message_register(struct tcb *t, unsigned i, word_t value);
 static inline cap_t thread_cspace(const struct tcb *t)
 {
     return t->slots[TCB_SLOT_CSPACE].cap;
+}
+
+/*
+ * The thread's IPC buffer, or NULL. Only while the TCB still holds the
+ * frame's capability: revoking the frame (or its untyped) empties that slot
+ * and the memory may become another object, so the cached pointer alone
+ * must never be used.
+ */
+static inline struct ipc_buffer *thread_ipc_buffer(const struct tcb *t)
+{
+    return cap_is_frame(t->slots[TCB_SLOT_IPC_BUFFER].cap) ? t->ipc_buffer : NULL;
 }
 
 /* scheduler.c */

@@ -31,10 +31,10 @@ static word_t cap_identify(struct tcb *t, word_t cptr)
 static void name_thread(struct tcb *t, word_t cptr)
 {
     struct lookup l = cspace_lookup_cap(thread_cspace(t), cptr);
-    if (l.error || cap_type(l.slot->cap) != CAP_TCB || !t->ipc_buffer)
+    if (l.error || cap_type(l.slot->cap) != CAP_TCB || !thread_ipc_buffer(t))
         return;
     struct tcb *target = tcb_from_cap(l.slot->cap);
-    const char *name = (const char *)&t->ipc_buffer->msg[0];
+    const char *name = (const char *)&thread_ipc_buffer(t)->msg[0];
     unsigned i = 0;
     for (; i + 1 < sizeof(target->name) && name[i]; i++)
         target->name[i] = name[i];

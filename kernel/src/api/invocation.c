@@ -19,10 +19,11 @@ unsigned inv_lookup_empty_slot(struct invocation *inv, cap_t root, word_t index,
 static unsigned lookup_extra_caps(struct invocation *inv, unsigned count)
 {
     struct tcb *t = inv->thread;
-    if (count && !t->ipc_buffer)
+    struct ipc_buffer *buf = thread_ipc_buffer(t);
+    if (count && !buf)
         return inv_error(inv, ERR_TRUNCATED_MESSAGE, 0);
     for (unsigned i = 0; i < count; i++) {
-        struct lookup l = cspace_lookup_cap(thread_cspace(t), t->ipc_buffer->caps_or_badges[i]);
+        struct lookup l = cspace_lookup_cap(thread_cspace(t), buf->caps_or_badges[i]);
         if (l.error || cap_is_null(l.slot->cap))
             return inv_error(inv, ERR_INVALID_CAPABILITY, i + 1);
         inv->extra[i] = l.slot;

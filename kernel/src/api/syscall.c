@@ -31,7 +31,7 @@ static bool need_rights(struct tcb *t, cap_t cap, unsigned rights)
 static void copy_results(struct tcb *t, const struct invocation *inv)
 {
     unsigned n = inv->result_length;
-    if (n > MSG_REGISTERS_IN_CPU && !t->ipc_buffer)
+    if (n > MSG_REGISTERS_IN_CPU && !thread_ipc_buffer(t))
         n = MSG_REGISTERS_IN_CPU;
     for (unsigned i = 0; i < n; i++)
         thread_set_message_register(t, i, inv->result[i]);
@@ -43,7 +43,7 @@ static void invoke_object(struct tcb *t, struct cte *slot, bool is_call)
     word_t info = t->ctx.x[1];
     struct invocation inv = { .thread = t, .slot = slot, .cap = slot->cap,
                               .label = msginfo_label(info), .length = msginfo_length(info) };
-    if (inv.length > MSG_REGISTERS_IN_CPU && !t->ipc_buffer)
+    if (inv.length > MSG_REGISTERS_IN_CPU && !thread_ipc_buffer(t))
         inv.length = MSG_REGISTERS_IN_CPU;
     unsigned err = decode_invocation(&inv);
     if (!thread_is_runnable(t))
@@ -145,7 +145,8 @@ void handle_emulation_return(word_t esr)
 {
     struct tcb *t = current_thread;
     if (!t->emulation_return) {
-        fault_raise(t, FAULT_UNKNOWN_SYSCALL, t->ctx.pc, t->ctx.sp, t->ctx.x[8], esr); /* not svc #1: x8 */
+        /* not svc #1: the number is x8 (abi/fault.h) */
+        fault_raise(t, FAULT_UNKNOWN_SYSCALL, t->ctx.pc, t->ctx.sp, t->ctx.x[8], esr);
     } else {
         t->ctx.pc = t->emulation_return;
         t->emulation_return = 0;

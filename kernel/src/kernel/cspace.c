@@ -45,7 +45,8 @@ bool cnode_guard_fits(cap_t cnode, word_t data)
 {
     unsigned size = data & 63;
     word_t guard = data >> 6; /* 58 bits: any guard fits a size of 58 or more */
-    return size + cnode_radix(cnode) <= WORD_BITS && (size >= WORD_BITS - 6 || (guard >> size) == 0);
+    return size + cnode_radix(cnode) <= WORD_BITS &&
+           (size >= WORD_BITS - 6 || (guard >> size) == 0);
 }
 
 struct lookup cspace_lookup_slot(cap_t root, word_t cptr, unsigned depth)

@@ -42,9 +42,10 @@ void fault_write_message(struct tcb *faulter, struct tcb *receiver, word_t badge
     for (unsigned i = 0; i < 4; i++)
         receiver->ctx.x[2 + i] = faulter->fault.data[i];
     /* Unknown system call: data holds pc, sp, number, ESR; x0-x7 follow in MR4-MR11. */
-    if (faulter->fault.kind == FAULT_UNKNOWN_SYSCALL && receiver->ipc_buffer) {
+    struct ipc_buffer *buf = thread_ipc_buffer(receiver);
+    if (faulter->fault.kind == FAULT_UNKNOWN_SYSCALL && buf) {
         for (unsigned i = 0; i < 8; i++)
-            receiver->ipc_buffer->msg[4 + i] = faulter->ctx.x[i];
+            buf->msg[4 + i] = faulter->ctx.x[i];
         length = FAULT_UNKNOWN_SYSCALL_LENGTH;
     }
     if (faulter->fault.kind == FAULT_VCPU)

@@ -13,7 +13,7 @@
 /* Where the receiver asked a received capability to go, or NULL. */
 static struct cte *receive_slot(struct tcb *receiver)
 {
-    struct ipc_buffer *buf = receiver->ipc_buffer;
+    struct ipc_buffer *buf = thread_ipc_buffer(receiver);
     if (!buf)
         return NULL;
     struct lookup node = cspace_lookup_cap(thread_cspace(receiver), buf->receive_cnode);
@@ -54,14 +54,15 @@ static unsigned transfer_caps(struct tcb *sender, struct tcb *receiver, unsigned
                               struct endpoint *ep)
 {
     struct cte *dest = receive_slot(receiver);
+    struct ipc_buffer *sbuf = thread_ipc_buffer(sender), *rbuf = thread_ipc_buffer(receiver);
     unsigned done = 0, unwrapped = 0;
     for (; done < count; done++) {
-        struct lookup l = cspace_lookup_cap(thread_cspace(sender), sender->ipc_buffer->caps_or_badges[done]);
+        struct lookup l = cspace_lookup_cap(thread_cspace(sender), sbuf->caps_or_badges[done]);
         if (l.error || cap_is_null(l.slot->cap))
             break;
         cap_t cap = l.slot->cap;
         if (ep && cap_type(cap) == CAP_ENDPOINT && cap_ptr(cap) == ep && cap_badge(cap)) {
-            receiver->ipc_buffer->caps_or_badges[done] = cap_badge(cap);
+            rbuf->caps_or_badges[done] = cap_badge(cap);
             unwrapped |= 1u << done;
             continue;
         }
@@ -82,18 +83,19 @@ void ipc_transfer(struct tcb *sender, struct tcb *receiver, struct ipc_send send
         return;
     }
     word_t info = sender->ctx.x[1];
+    struct ipc_buffer *sbuf = thread_ipc_buffer(sender), *rbuf = thread_ipc_buffer(receiver);
     unsigned length = msginfo_length(info);
     if (length > MSG_MAX_LENGTH)
         length = MSG_MAX_LENGTH;
-    if (length > MSG_REGISTERS_IN_CPU && (!sender->ipc_buffer || !receiver->ipc_buffer))
+    if (length > MSG_REGISTERS_IN_CPU && (!sbuf || !rbuf))
         length = MSG_REGISTERS_IN_CPU;
     for (unsigned i = 0; i < MSG_REGISTERS_IN_CPU; i++)
         receiver->ctx.x[2 + i] = sender->ctx.x[2 + i];
     for (unsigned i = MSG_REGISTERS_IN_CPU; i < length; i++)
-        receiver->ipc_buffer->msg[i] = sender->ipc_buffer->msg[i];
+        rbuf->msg[i] = sbuf->msg[i];
     unsigned caps = 0;
     unsigned extra = msginfo_extra_caps(info);
-    if (extra && (send.flags & IPC_CAN_GRANT) && sender->ipc_buffer && receiver->ipc_buffer)
+    if (extra && (send.flags & IPC_CAN_GRANT) && sbuf && rbuf)
         caps = transfer_caps(sender, receiver, extra, ep);
     receiver->ctx.x[0] = send.badge;
     receiver->ctx.x[1] = msginfo_new(msginfo_label(info), caps >> 8, caps & 0xff, length);

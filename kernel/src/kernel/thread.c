@@ -28,15 +28,16 @@ word_t thread_message_register(struct tcb *t, unsigned i)
 {
     if (i < MSG_REGISTERS_IN_CPU)
         return t->ctx.x[2 + i];
-    return t->ipc_buffer && i < MSG_MAX_LENGTH ? t->ipc_buffer->msg[i] : 0;
+    struct ipc_buffer *buf = thread_ipc_buffer(t);
+    return buf && i < MSG_MAX_LENGTH ? buf->msg[i] : 0;
 }
 
 void thread_set_message_register(struct tcb *t, unsigned i, word_t value)
 {
     if (i < MSG_REGISTERS_IN_CPU)
         t->ctx.x[2 + i] = value;
-    else if (t->ipc_buffer && i < MSG_MAX_LENGTH)
-        t->ipc_buffer->msg[i] = value;
+    else if (thread_ipc_buffer(t) && i < MSG_MAX_LENGTH)
+        thread_ipc_buffer(t)->msg[i] = value;
 }
 
 /*

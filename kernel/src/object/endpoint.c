@@ -90,7 +90,7 @@ void endpoint_remove(struct endpoint *ep, struct tcb *t)
     t->blocked_on = NULL;
 }
 
-/* The endpoint is going away: everyone waiting on it returns with ERR_CANCELLED (see thread_set_cancelled). */
+/* The endpoint is going away: everyone waiting on it is cancelled (thread_set_cancelled). */
 void endpoint_cancel_all(struct endpoint *ep)
 {
     struct tcb *t;

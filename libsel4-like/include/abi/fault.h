@@ -9,6 +9,9 @@
  *                          MR3 ESR (the svc immediate is its low 16 bits), MR4-MR11 x0-x7
  *   FAULT_VCPU:            see docs/abi.md (hypervisor)
  *
+ * A fault's pc is the faulting instruction's address; for an unknown system
+ * call it is the address after the svc, so FAULT_REPLY_RESUME goes on there.
+ *
  * The handler's reply label decides what happens next.
  */
 #pragma once

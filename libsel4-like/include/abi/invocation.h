@@ -45,7 +45,7 @@ enum invocation_label {
     FRAME_UNMAP,
     FRAME_GET_ADDRESS,    /* -> physical address */
     PAGE_TABLE_MAP,       /* vaddr; cap 0: VSpace */
-    PAGE_TABLE_UNMAP,
+    PAGE_TABLE_UNMAP,     /* only through the table's last capability (else ERR_REVOKE_FIRST) */
 
     /* VCPU (abi/vcpu.h) */
     VCPU_SET_TCB,         /* cap 0: TCB; the thread then runs as this virtual CPU */
