@@ -13,7 +13,8 @@
 
 const char *persona_name;
 static const struct persona_info *info;
-static const struct device *const devices[] = { &vgic_distributor, &vgic_redistributor, &uart_device };
+static const struct device *const devices[] = { &vgic_distributor, &vgic_redistributor, &uart_device,
+                                                &virtio_console_device };
 static unsigned long refused;
 
 void vmm_console_write(const char *text, uint64_t length)
@@ -102,6 +103,8 @@ int main(void)
     guest_memory_init(info);
     vgic_init(PERSONA_SPI_COUNT);
     uart_init();
+    virtio_console_init(runtime_cell_info);
+    console_input_init(runtime_cell_info);
     printf("vmm: starting persona '%s': %lu MiB at %#lx, kernel at %#lx\n", persona_name,
            (unsigned long)(info->ram_size >> 20), (unsigned long)info->ram_base,
            (unsigned long)info->kernel_entry);
@@ -112,6 +115,11 @@ int main(void)
     uint64_t mr[4];
     struct sys_result r = sys_recv(info->exit_endpoint_slot, mr, info->exit_reply_slot);
     for (;;) {
+        if (!r.error && r.detail == RECV_FROM_NOTIFICATION) {
+            console_input_notified(r.badge);
+            r = sys_recv(info->exit_endpoint_slot, mr, info->exit_reply_slot);
+            continue;
+        }
         uint64_t reply[4] = { 0 };
         unsigned length = 0;
         uint64_t label = FAULT_REPLY_SUSPEND;

@@ -41,6 +41,14 @@ void uart_init(void);
 extern const struct device uart_device;
 void uart_input(const char *text, uint64_t length);
 
+/* Keystrokes from the console server, when the manifest routes them to this persona. */
+void console_input_init(const struct cell_info *info);
+void console_input_notified(uint64_t bits);
+
+/* The channel device: a multiport virtio console, one port per call channel. */
+void virtio_console_init(const struct cell_info *info);
+extern const struct device virtio_console_device;
+
 
 /* PSCI calls from the guest: returns x0's answer; *off becomes true on SYSTEM_OFF/RESET. */
 uint64_t psci_call(uint64_t function, uint64_t arg1, uint64_t arg2, uint64_t arg3, bool *off);

@@ -82,19 +82,9 @@ uint64_t svc_call(const char *channel, uint64_t method, const void *request, siz
 
 const char *svc_status_name(uint64_t status)
 {
-    static const char *const names[] = {
-        "malformed request", "forbidden on this channel", "wrong PIN", "locked out",
-        "token does not match the request", "token expired", "token already used",
-        "not provisioned", "storage error", "ledger full", "signature does not verify",
-        "payment already recorded", "not found", "not erased", "sealed key does not verify",
-    };
-    if (status == SVC_OK)
-        return "ok";
-    if (status >= SVC_EMALFORMED && status - SVC_EMALFORMED < sizeof(names) / sizeof(names[0]))
-        return names[status - SVC_EMALFORMED];
     if (status == ERR_INVALID_CAPABILITY)
         return "no capability (ERR_INVALID_CAPABILITY)";
-    return status < 64 ? "kernel error" : "unknown status";
+    return wallet_status_name(status);
 }
 
 uint64_t time_ticks(void)

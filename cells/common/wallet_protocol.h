@@ -34,6 +34,9 @@ enum svc_status {
     SVC_ETAMPERED = 78,   /* wallet: the sealed key does not verify */
 };
 
+/* A status in words ("wrong PIN"); kernel errors are just "kernel error" (status_names.c). */
+const char *wallet_status_name(uint64_t status);
+
 /* Sizes shared by several messages. */
 #define WALLET_PIN_MAX 16      /* bytes, NUL-padded digits */
 #define WALLET_PAYEE_SIZE 32   /* bytes, NUL-padded text */
@@ -186,6 +189,9 @@ enum console_method {
 };
 
 #define CONSOLE_ECHO_MASKED 1u /* echo '*' for each character (PINs) */
+/* Keystrokes as they come, unechoed, for a reader with a terminal of its own (a persona):
+ * each CONSOLE_READ_LINE returns what was typed since the last, and the mode stays. */
+#define CONSOLE_INPUT_RAW 2u
 #define CONSOLE_LINE_MAX 64
 
 struct console_arm {

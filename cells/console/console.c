@@ -9,7 +9,9 @@
  * for PINs), and keeps whole lines. The cell at the other end of its notify
  * channel named "console_input" is the one reader: it arms input
  * (CONSOLE_INPUT_ARM), is signalled when a line is ready, and fetches it
- * (CONSOLE_READ_LINE). Nobody else may read. (cells/common/wallet_protocol.h)
+ * (CONSOLE_READ_LINE). Nobody else may read. A reader with a terminal of
+ * its own (a persona's VMM) asks for raw input instead: keystrokes as they
+ * come, unechoed. (cells/common/wallet_protocol.h)
  */
 #include <string.h>
 
@@ -94,8 +96,37 @@ static void finish_line(void)
     tell_reader();
 }
 
+/* Raw input: every byte goes to the reader as typed; its terminal echoes and edits. */
+static void typed_raw(char c)
+{
+    if (pending_length < CONSOLE_LINE_MAX)
+        pending[pending_length++] = c;
+}
+
+static void finish_raw(void)
+{
+    if (!pending_length || line_count == LINES_MAX)
+        return; /* the reader has fallen behind: what was typed waits in pending */
+    struct console_line *l = &lines[line_count++];
+    memset(l, 0, sizeof(*l));
+    memcpy(l->text, pending, pending_length);
+    l->length = pending_length;
+    pending_length = 0;
+    tell_reader();
+}
+
+static void finish_raw_if_waiting(void)
+{
+    if (echo_flags & CONSOLE_INPUT_RAW)
+        finish_raw();
+}
+
 static void typed(char c)
 {
+    if (echo_flags & CONSOLE_INPUT_RAW) {
+        typed_raw(c);
+        return;
+    }
     bool cr = c == '\r';
     if (c == '\n' && last_was_cr) { /* CR LF is one end of line */
         last_was_cr = false;
@@ -121,6 +152,7 @@ static void notified(uint64_t bits)
     /* Reading the data clears the RX interrupt; writing ICR could lose one that just arrived. */
     while (!(uart[UART_FR / 4] & UART_FR_RXFE))
         typed((char)uart[UART_DR / 4]);
+    finish_raw_if_waiting();
     irq_handler_ack(irq->slot);
 }
 
@@ -142,6 +174,7 @@ static void called(struct cell_message *msg)
         }
         echo_flags = msg->mr[0];
         armed = true;
+        finish_raw_if_waiting();
         tell_reader();
         msg->reply_label = SVC_OK;
         return;
@@ -164,7 +197,9 @@ static void called(struct cell_message *msg)
         }
         memmove(&lines[0], &lines[1], sizeof(lines[0]) * (LINES_MAX - 1));
         line_count--;
-        echo_flags = CONSOLE_ECHO_MASKED;
+        if (!(echo_flags & CONSOLE_INPUT_RAW))
+            echo_flags = CONSOLE_ECHO_MASKED; /* a PIN prompt must not meet an echoing console */
+        finish_raw_if_waiting();
         msg->reply_label = SVC_OK;
         msg->reply_length = sizeof(struct console_line) / 8;
         return;

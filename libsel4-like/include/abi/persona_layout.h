@@ -18,9 +18,12 @@
 #define PERSONA_UART_BASE 0x09000000UL
 #define PERSONA_UART_SIZE 0x1000UL
 #define PERSONA_UART_SPI 1               /* GIC interrupt 33 */
-#define PERSONA_VIRTIO_BASE 0x0a000000UL
+#define PERSONA_VIRTIO_BASE 0x0a000000UL /* virtio-mmio devices, one every PERSONA_VIRTIO_SIZE */
 #define PERSONA_VIRTIO_SIZE 0x200UL
-#define PERSONA_VIRTIO_SPI 16            /* GIC interrupt 48 */
+#define PERSONA_VIRTIO_SPI 16            /* the first one's: GIC interrupt 48, then 49, ... */
+#define PERSONA_VIRTIO_CONSOLE 0         /* the channel device */
+#define PERSONA_VIRTIO_BLOCK 1           /* the disk, when the persona has one */
+#define PERSONA_VIRTIO_COUNT 2
 #define PERSONA_SPI_COUNT 64
 
 /* Where a VMM sees its guest's RAM. */

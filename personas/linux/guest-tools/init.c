@@ -12,6 +12,9 @@
  * Kernel command line options it reads:
  *   cella.run=PATH  run PATH once before the shell (a benchmark, a check)
  *   cella.test=1    power off instead of starting the shell
+ *   cella.test=MODE misbehave on purpose, for the containment tests
+ *                   (tests/system/guests): panic, spin, stray, hang or jump;
+ *                   see misbehave() below
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
@@ -28,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "channels.h"
 #include "counter.h"
 
 #define MODULE_LIST "/lib/modules/load-order"
@@ -38,6 +43,7 @@
 struct options {
     int test;
     char run[256];
+    char mode[16]; /* cella.test=MODE, other than 1 */
 };
 
 static void say(const char *format, ...)
@@ -98,6 +104,8 @@ static void read_options(struct options *options)
          word = strtok_r(NULL, " \t\n", &save)) {
         if (strcmp(word, "cella.test=1") == 0)
             options->test = 1;
+        else if (strncmp(word, "cella.test=", 11) == 0)
+            snprintf(options->mode, sizeof(options->mode), "%s", word + 11);
         else if (strncmp(word, "cella.run=", 10) == 0)
             snprintf(options->run, sizeof(options->run), "%s", word + 10);
     }
@@ -237,6 +245,149 @@ static int run_and_wait(char *const argv[], const char *tty)
     }
 }
 
+/*
+ * Test modes (cella.test=MODE): a guest misbehaving on purpose, so that the
+ * containment tests (tests/system/guests) can show it disturbs nothing
+ * outside itself.
+ */
+#define STRAY_ADDRESS 0x20000000UL /* guest-physical: neither RAM nor a device */
+#define KEXEC_CODE_SIZE 4096
+
+/*
+ * Code that replaces the kernel (kexec) and runs at EL1 with the MMU off:
+ * what a kernel gone wrong can do and its user space cannot.
+ */
+__asm__(".pushsection .rodata.cella_test_code, \"a\"\n"
+        ".balign 4\n"
+        "cella_hang_code:\n"
+        "    msr daifset, #0xf\n"   /* every interrupt masked */
+        "1:  b 1b\n"                /* and never a WFI: forever */
+        "cella_jump_code:\n"
+        "    mov x0, #0x10000000\n" /* guest-physical: neither RAM nor a device */
+        "    br x0\n"
+        "cella_test_code_end:\n"
+        ".popsection\n");
+extern const char cella_hang_code[], cella_jump_code[], cella_test_code_end[];
+
+struct kexec_segment_desc { /* the kernel's struct kexec_segment */
+    const void *buf;
+    size_t bufsz;
+    unsigned long mem;
+    size_t memsz;
+};
+
+/* Sysrq c: the kernel panics ("sysrq triggered crash"). What follows is the kernel's panic= option. */
+static void test_panic(void)
+{
+    say("test panic: crashing the kernel (sysrq c)");
+    int fd = open("/proc/sysrq-trigger", O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, "c", 1) != 1)
+        say("error: cannot crash the kernel: %s", strerror(errno));
+}
+
+/* A loop in user space that never sleeps; it says so once a second of virtual time. */
+static _Noreturn void test_spin(void)
+{
+    say("test spin: looping in user space, never sleeping");
+    uint64_t hz = counter_frequency(), next = counter_ticks() + hz;
+    for (unsigned long seconds = 1;;) {
+        if (counter_ticks() >= next) {
+            say("test spin: still spinning after %lu s", seconds++);
+            next += hz;
+        }
+    }
+}
+
+/*
+ * Plain loads and stores where nothing is (the VMM refuses them and the guest
+ * goes on), then a load pair there, which carries no syndrome the VMM could
+ * emulate it from: the VMM stops the guest.
+ */
+static void test_stray(void)
+{
+    int fd = open("/dev/mem", O_RDWR | O_SYNC | O_CLOEXEC);
+    void *map = fd < 0 ? MAP_FAILED
+                       : mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)STRAY_ADDRESS);
+    if (map == MAP_FAILED) {
+        say("error: cannot map guest-physical %#lx: %s", STRAY_ADDRESS, strerror(errno));
+        return;
+    }
+    volatile uint32_t *p = map;
+    say("test stray: reading and writing guest-physical %#lx, where nothing is", STRAY_ADDRESS);
+    uint32_t before = p[0];
+    p[0] = 0xc0ffee;
+    uint32_t after = p[0];
+    say("test stray: read %#x, wrote, read %#x; still running", before, after);
+    say("test stray: a load pair there, which the VMM cannot emulate");
+    uint64_t a, b;
+    __asm__ volatile("ldp %0, %1, [%2]" : "=&r"(a), "=&r"(b) : "r"(p) : "memory");
+    say("error: still running after the load pair (%#lx, %#lx)", (unsigned long)a, (unsigned long)b);
+}
+
+/* The last page of the first System RAM range in /proc/iomem, or 0. */
+static unsigned long last_ram_page(void)
+{
+    FILE *f = fopen("/proc/iomem", "re");
+    char line[128];
+    unsigned long start, end, found = 0;
+    while (f && !found && fgets(line, sizeof(line), f) != NULL)
+        if (strstr(line, ": System RAM") && sscanf(line, " %lx-%lx", &start, &end) == 2 &&
+            end - start + 1 >= 2 * KEXEC_CODE_SIZE)
+            found = (end + 1 - KEXEC_CODE_SIZE) & ~(unsigned long)(KEXEC_CODE_SIZE - 1);
+    if (f)
+        fclose(f);
+    return found;
+}
+
+/* Loads code as the next kernel (kexec_load) and reboots into it. */
+static void test_kexec(const char *what, const char *code, const char *end)
+{
+    static char page[KEXEC_CODE_SIZE] __attribute__((aligned(KEXEC_CODE_SIZE)));
+    unsigned long dest = last_ram_page();
+    if (!dest) {
+        say("error: no System RAM in /proc/iomem");
+        return;
+    }
+    memcpy(page, code, (size_t)(end - code));
+    struct kexec_segment_desc segment = { page, sizeof(page), dest, sizeof(page) };
+    if (syscall(SYS_kexec_load, dest, 1UL, &segment, 0UL) != 0) {
+        say("error: kexec_load: %s", strerror(errno));
+        return;
+    }
+    say("test %s: replacing the kernel with %s (kexec, at %#lx)", what,
+        code == cella_hang_code ? "a loop with every interrupt masked"
+                                : "a jump to guest-physical 0x10000000, where nothing is",
+        dest);
+    reboot(RB_KEXEC);
+    say("error: kexec reboot: %s", strerror(errno));
+}
+
+/*
+ * The test modes:
+ *   panic  the kernel panics (sysrq c)
+ *   spin   init loops in user space forever
+ *   stray  init touches guest-physical memory where nothing is, then in a way
+ *          the VMM cannot emulate
+ *   hang   the kernel is replaced by a loop at EL1 with interrupts masked
+ *   jump   the kernel is replaced by a jump to where nothing is
+ * Returns only when the guest could not misbehave as asked.
+ */
+static void misbehave(const char *mode)
+{
+    if (strcmp(mode, "panic") == 0)
+        test_panic();
+    else if (strcmp(mode, "spin") == 0)
+        test_spin();
+    else if (strcmp(mode, "stray") == 0)
+        test_stray();
+    else if (strcmp(mode, "hang") == 0)
+        test_kexec(mode, cella_hang_code, cella_jump_code);
+    else if (strcmp(mode, "jump") == 0)
+        test_kexec(mode, cella_jump_code, cella_test_code_end);
+    else
+        say("error: unknown test mode '%s'", mode);
+}
+
 static void power_off(void)
 {
     say("powering off");
@@ -273,12 +424,16 @@ int main(void)
         announce(reached);
     }
     say("%s", report);
+    link_channels(report, sizeof(report));
+    say("%s", report);
 
     if (options.run[0] != '\0') {
         char *argv[] = {options.run, NULL};
         say("%s exited with status %d", options.run, run_and_wait(argv, NULL));
     }
-    if (options.test)
+    if (options.mode[0] != '\0')
+        misbehave(options.mode); /* returns only if it could not */
+    if (options.test || options.mode[0] != '\0')
         power_off();
 
     char tty[160];

@@ -13,6 +13,7 @@ from ..atomic import write_atomically
 from . import devicetree, analysis as stages
 from . import checks, memory, spec
 from .memory import cell_areas, human, amount
+from . import model
 from .model import title
 
 SPEC_ENTRY = "bootspec"
@@ -87,7 +88,9 @@ def guest_files(result):
     files, names = [], set()
     for p in result.system.personas:
         g = result.guests[p]
-        dtb = devicetree.compile_dts(devicetree.persona_dts(p, len(g.initramfs)))
+        channels = [(c.name, c.receiver.name) for c in result.system.channels
+                    if c.kind == model.CALL and c.sender is p]
+        dtb = devicetree.compile_dts(devicetree.persona_dts(p, len(g.initramfs), channels))
         for name, data in ((g.kernel_name, g.kernel), (g.initramfs_name, g.initramfs),
                            (f"{p.name}.dtb", dtb)):
             if name and name not in names:

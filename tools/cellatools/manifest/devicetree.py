@@ -20,9 +20,13 @@ def cells64(value):
     return f"{value >> 32:#x} {value & 0xffffffff:#x}"
 
 
-def persona_dts(persona, initrd_size):
+def persona_dts(persona, initrd_size, channels=()):
+    """channels: (channel, server) for each call channel the persona is the client of."""
     start = L.PERSONA_RAM_BASE + L.PERSONA_INITRD_OFFSET
     bootargs = (persona.bootargs or "console=ttyAMA0").replace('"', '\\"')
+    ports = ", ".join(f'"{name}:{server}"' for name, server in channels)
+    # The guest's init names the channel device's ports after these (abi/channel_device.h).
+    channel_list = f"        cella,channels = {ports};\n" if ports else ""
     initrd = (f"        linux,initrd-start = <{cells64(start)}>;\n"
               f"        linux,initrd-end = <{cells64(start + initrd_size)}>;\n") if initrd_size else ""
     return f"""/dts-v1/;
@@ -37,7 +41,7 @@ def persona_dts(persona, initrd_size):
     chosen {{
         bootargs = "{bootargs}";
         stdout-path = "/pl011@{L.PERSONA_UART_BASE:x}";
-{initrd}    }};
+{initrd}{channel_list}    }};
 
     memory@{L.PERSONA_RAM_BASE:x} {{
         device_type = "memory";
@@ -90,14 +94,26 @@ def persona_dts(persona, initrd_size):
         clock-names = "uartclk", "apb_pclk";
     }};
 
-    virtio_mmio@{L.PERSONA_VIRTIO_BASE:x} {{
-        compatible = "virtio,mmio";
-        reg = <{cells64(L.PERSONA_VIRTIO_BASE)} {cells64(L.PERSONA_VIRTIO_SIZE)}>;
-        interrupts = <0 {L.PERSONA_VIRTIO_SPI} 1>;
-        dma-coherent;
-    }};
-}};
+{virtio_nodes(persona)}}};
 """
+
+
+def virtio_node(slot):
+    base = L.PERSONA_VIRTIO_BASE + slot * L.PERSONA_VIRTIO_SIZE
+    return (f"    virtio_mmio@{base:x} {{\n"
+            f"        compatible = \"virtio,mmio\";\n"
+            f"        reg = <{cells64(base)} {cells64(L.PERSONA_VIRTIO_SIZE)}>;\n"
+            f"        interrupts = <0 {L.PERSONA_VIRTIO_SPI + slot} 1>;\n"
+            f"        dma-coherent;\n"
+            f"    }};\n")
+
+
+def virtio_nodes(persona):
+    """The channel device always; the disk when the persona has one."""
+    slots = [L.PERSONA_VIRTIO_CONSOLE]
+    if getattr(persona, "disk", None):
+        slots.append(L.PERSONA_VIRTIO_BLOCK)
+    return "".join(virtio_node(slot) for slot in slots)
 
 
 def compile_dts(text, dtc="dtc"):
