@@ -42,6 +42,9 @@ static void refuse(struct mmio *m)
     if (++refused <= 16)
         printf("vmm: persona '%s' %s guest-physical %#lx: nothing there; refused\n", persona_name,
                m->write ? "wrote to" : "read from", (unsigned long)m->address);
+    else if (refused % 65536 == 0) /* a scan: counted, not listed */
+        printf("vmm: persona '%s': %lu accesses to nothing refused so far (last %#lx)\n",
+               persona_name, refused, (unsigned long)m->address);
     m->value = 0;
 }
 

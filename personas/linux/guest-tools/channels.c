@@ -117,3 +117,27 @@ void link_channels(char *report, size_t size)
                                  server ? server : "?", list[i].port[0] ? list[i].port : "missing");
     }
 }
+
+int channel_device(const char *server, char *path, size_t size)
+{
+    DIR *dir = opendir(PORTS_DIR);
+    int found = 0;
+    struct dirent *e;
+    while (dir && !found && (e = readdir(dir)) != NULL) {
+        char file[300], name[NAME_MAX_BYTES];
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(file, sizeof(file), PORTS_DIR "/%s/name", e->d_name);
+        if (read_file(file, name, sizeof(name)) <= 0)
+            continue;
+        name[strcspn(name, "\n")] = '\0';
+        const char *peer = strchr(name, ':');
+        if (peer && strcmp(peer + 1, server) == 0) {
+            snprintf(path, size, "/dev/%s", e->d_name);
+            found = 1;
+        }
+    }
+    if (dir)
+        closedir(dir);
+    return found ? 0 : -1;
+}

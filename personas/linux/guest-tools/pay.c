@@ -22,6 +22,7 @@
 
 #include <abi/channel_device.h>
 
+#include "channels.h"
 #include "wallet_protocol.h"
 
 #define EX_USAGE 64
@@ -46,7 +47,8 @@ static const char usage_text[] =
     "  history [COUNT]     the last COUNT ledger entries (default 10)\n"
     "\n"
     "options:\n"
-    "  -d, --channels DIR  where the channel links are (default " CHANNEL_DIR ")\n"
+    "  -d, --channels DIR  open DIR/<service> (default: the channel device's port named\n"
+    "                      for the service, else " CHANNEL_DIR "/<service>)\n"
     "  -h, --help          show this message\n"
     "  -V, --version       show the version\n";
 
@@ -59,7 +61,7 @@ struct request {
     unsigned history_count;
 };
 
-static const char *channel_dir = CHANNEL_DIR;
+static const char *channel_dir; /* -d: links there; otherwise the ports' names in sysfs */
 
 static int refused(const char *who, uint64_t status);
 
@@ -192,7 +194,10 @@ static uint64_t call(const char *service, uint64_t method, const void *in, size_
     char path[256];
     union frame request = { .f = { .magic = CHANNEL_FRAME_MAGIC, .words = (uint16_t)(in_size / 8),
                                    .label = method } }, reply;
-    snprintf(path, sizeof(path), "%s/%s", channel_dir, service);
+    if (channel_dir)
+        snprintf(path, sizeof(path), "%s/%s", channel_dir, service);
+    else if (channel_device(service, path, sizeof(path)) != 0)
+        snprintf(path, sizeof(path), CHANNEL_DIR "/%s", service);
     if (in_size)
         memcpy(request.f.word, in, in_size);
     memset(out, 0, out_size);
