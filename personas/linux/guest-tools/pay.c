@@ -162,6 +162,31 @@ static int parse_command(int argc, char **argv, struct request *request)
     return usage_error("unknown command '%s' (send, balance or history)", name);
 }
 
+#define CHANNEL_PATH_MAX 256
+
+static void service_path(const char *service, char path[CHANNEL_PATH_MAX])
+{
+    if (channel_dir)
+        snprintf(path, CHANNEL_PATH_MAX, "%s/%s", channel_dir, service);
+    else if (channel_device(service, path, CHANNEL_PATH_MAX) != 0)
+        snprintf(path, CHANNEL_PATH_MAX, CHANNEL_DIR "/%s", service);
+}
+
+/* Before asking for a PIN: every service a payment needs must be reachable. */
+static int reachable(const char *const services[], unsigned count)
+{
+    for (unsigned i = 0; i < count; i++) {
+        char path[CHANNEL_PATH_MAX];
+        service_path(services[i], path);
+        if (access(path, R_OK | W_OK) != 0) {
+            fprintf(stderr, "pay: cannot reach %s (%s): %s\n", services[i], path,
+                    errno == ENOENT ? "this persona has no channel to it" : strerror(errno));
+            return 0;
+        }
+    }
+    return 1;
+}
+
 union frame {
     struct channel_frame f;
     uint8_t bytes[CHANNEL_FRAME_MAX_SIZE];
@@ -191,13 +216,10 @@ static int read_reply(int fd, union frame *reply)
 static uint64_t call(const char *service, uint64_t method, const void *in, size_t in_size, void *out,
                      size_t out_size, int *failed)
 {
-    char path[256];
+    char path[CHANNEL_PATH_MAX];
     union frame request = { .f = { .magic = CHANNEL_FRAME_MAGIC, .words = (uint16_t)(in_size / 8),
                                    .label = method } }, reply;
-    if (channel_dir)
-        snprintf(path, sizeof(path), "%s/%s", channel_dir, service);
-    else if (channel_device(service, path, sizeof(path)) != 0)
-        snprintf(path, sizeof(path), CHANNEL_DIR "/%s", service);
+    service_path(service, path);
     if (in_size)
         memcpy(request.f.word, in, in_size);
     memset(out, 0, out_size);
@@ -352,6 +374,8 @@ static int send_payment(const struct request *r)
     struct wallet_signature sig;
     struct billing_receipt receipt;
     int failed;
+    if (!reachable((const char *const[]){ "auth", "wallet", "billing" }, 3))
+        return EX_UNAVAILABLE;
     if (make_payment(r, &record.payment) != 0)
         return EX_UNAVAILABLE;
     int status = authorise(&record.payment, &token);
