@@ -49,6 +49,12 @@ static int mint(struct slot dest_cnode_slot, unsigned dest_radix, uint64_t dest_
                       slot_index(src), slot_depth(src), rights, badge);
 }
 
+struct slot region_frame(uint32_t region, uint64_t index)
+{
+    struct slot first = region_first_frame[region];
+    return sub_slot(first.cnode, first.index + (uint32_t)index);
+}
+
 static void make_region_frames(const struct spec *spec)
 {
     for (uint32_t r = 0; r < spec->region_count && r < 64; r++) {
@@ -283,9 +289,8 @@ static void visit_map(struct builder *b, const struct bootspec_map *m)
         struct page p = { .vaddr = m->vaddr + i * step, .bits = m->page_bits, .rights = m->rights,
                           .attrs = m->attributes, .map = m, .index_in_map = i };
         if (m->kind == BOOTSPEC_MAP_SHARED) {
-            struct slot first = region_first_frame[m->region];
             p.source = PAGE_SHARED;
-            p.shared = sub_slot(first.cnode, first.index + (uint32_t)i);
+            p.shared = region_frame(m->region, i);
         } else if (m->kind == BOOTSPEC_MAP_DEVICE) {
             p.source = PAGE_DEVICE;
             p.paddr = m->paddr + i * step;

@@ -117,6 +117,8 @@ struct cell {
 };
 /* Objects that outlive any one cell: made once, before the cells. */
 void shared_objects_create(const struct spec *spec, const struct cell *cells, uint32_t count);
+/* The frame capability for page `index` of a shared region (after shared_objects_create). */
+struct slot region_frame(uint32_t region, uint64_t index);
 bool cell_build(const struct spec *spec, struct cell *c, const struct boot_info *bi);
 void cell_start(struct cell *c);
 void cell_destroy(struct cell *c);

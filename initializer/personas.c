@@ -112,6 +112,27 @@ static void make_ram(struct guest_build *g)
     }
 }
 
+/* The manifest's shared regions, at their guest-physical addresses (the map's vaddr). */
+static void map_shared_regions(const struct spec *spec, struct guest_build *g)
+{
+    const struct bootspec_persona *p = g->vmm->persona;
+    cptr_t guest_vspace = slot_cptr(sub_slot(g->store.index, G_VSPACE));
+    for (uint32_t i = 0; i < p->map_count; i++) {
+        const struct bootspec_map *m = spec_map(spec, p->first_map + i);
+        uint64_t step = 1UL << m->page_bits;
+        for (uint64_t n = 0; m->kind == BOOTSPEC_MAP_SHARED && n < m->size / step; n++) {
+            struct slot frame = region_frame(m->region, n), copy = guest_slot(g);
+            int err = cnode_copy(root_cnode(), slot_index(copy), slot_depth(copy), root_cnode(),
+                                 slot_index(frame), slot_depth(frame), RIGHTS_ALL);
+            if (!err)
+                err = map_frame(slot_cptr(copy), guest_vspace, m->vaddr + n * step, m->rights,
+                                m->attributes, NULL, guest_slot, g);
+            if (err)
+                fail(g->vmm, "cannot map a shared region into its guest", err);
+        }
+    }
+}
+
 static void load_images(const struct spec *spec, struct guest_build *g, const struct boot_info *bi)
 {
     struct cell *vmm = g->vmm;
@@ -197,6 +218,7 @@ bool persona_build(const struct spec *spec, struct cell *vmm, const struct boot_
                          sub_slot(g.store.index, i)))
             fail(vmm, "no memory for its guest's objects", ERR_NOT_ENOUGH_MEMORY);
     make_ram(&g);
+    map_shared_regions(spec, &g);
     load_images(spec, &g, bi);
     make_guest_thread(&g);
     hand_to_vmm(&g);

@@ -36,12 +36,20 @@ static const struct device *device_at(uint64_t address)
     return NULL;
 }
 
-/* An access outside RAM and every device: the guest gets zeros, and the VMM says so. */
-static void refuse(struct mmio *m)
+/* Data fault status codes (ESR ISS DFSC) without their level bits. */
+#define DFSC_PERMISSION 0x0c
+
+/*
+ * An access the guest may not make: outside RAM and every device, or a write
+ * to shared memory the manifest gave it read-only. The guest gets zeros (a
+ * write is dropped), and the VMM says so.
+ */
+static void refuse(struct mmio *m, uint32_t esr)
 {
+    const char *why = (esr & 0x3c) == DFSC_PERMISSION ? "read-only" : "nothing there";
     if (++refused <= 16)
-        printf("vmm: persona '%s' %s guest-physical %#lx: nothing there; refused\n", persona_name,
-               m->write ? "wrote to" : "read from", (unsigned long)m->address);
+        printf("vmm: persona '%s' %s guest-physical %#lx: %s; refused\n", persona_name,
+               m->write ? "wrote to" : "read from", (unsigned long)m->address, why);
     else if (refused % 65536 == 0) /* a scan: counted, not listed */
         printf("vmm: persona '%s': %lu accesses to nothing refused so far (last %#lx)\n",
                persona_name, refused, (unsigned long)m->address);
@@ -62,7 +70,7 @@ static uint64_t data_abort(const uint64_t *mr, uint64_t *reply_value)
     if (d)
         d->access(&m, m.address - d->base);
     else
-        refuse(&m);
+        refuse(&m, esr);
     *reply_value = m.value;
     return m.write ? FAULT_REPLY_SKIP : VCPU_REPLY_READ_DONE;
 }

@@ -23,7 +23,7 @@ def cells64(value):
 def persona_dts(persona, initrd_size, channels=()):
     """channels: (channel, server) for each call channel the persona is the client of."""
     start = L.PERSONA_RAM_BASE + L.PERSONA_INITRD_OFFSET
-    bootargs = (persona.bootargs or "console=ttyAMA0").replace('"', '\\"')
+    bootargs = (persona.bootargs or "console=ttyAMA0").replace("\\", "\\\\").replace('"', '\\"')
     ports = ", ".join(f'"{name}:{server}"' for name, server in channels)
     # The guest's init names the channel device's ports after these (abi/channel_device.h).
     channel_list = f"        cella,channels = {ports};\n" if ports else ""
@@ -94,8 +94,21 @@ def persona_dts(persona, initrd_size, channels=()):
         clock-names = "uartclk", "apb_pclk";
     }};
 
-{virtio_nodes(persona)}}};
+{virtio_nodes(persona)}{shared_memory_nodes(persona)}}};
 """
+
+
+def shared_memory_nodes(persona):
+    """The persona's shared regions, so guest software can find them by name (/proc/device-tree)."""
+    nodes = []
+    for m in persona.maps:
+        nodes.append(f"    cella-shared@{m.vaddr:x} {{\n"
+                     f"        compatible = \"cella,shared-memory\";\n"
+                     f"        reg = <{cells64(m.vaddr)} {cells64(m.size)}>;\n"
+                     f"        label = \"{m.name}\";\n"
+                     f"        cella,rights = \"{m.rights}\";\n"
+                     f"    }};\n")
+    return "".join(nodes)
 
 
 def virtio_node(slot):

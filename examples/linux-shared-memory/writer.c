@@ -1,0 +1,24 @@
+/* Writes a note for the persona into the shared region "notes": a magic word, then text. */
+#include <stdio.h>
+#include <string.h>
+
+#include <cell.h>
+
+#define NOTE_MAGIC 0x4c4c4543u /* "CELL" */
+
+int main(void)
+{
+    uint64_t size;
+    volatile uint32_t *notes = cell_map("notes", &size);
+    if (!notes) {
+        printf("no region named notes\n");
+        return 1;
+    }
+    static const char text[] = "hello from a cell";
+    memcpy((char *)notes + 8, text, sizeof(text));
+    notes[1] = sizeof(text) - 1;
+    notes[0] = NOTE_MAGIC; /* last: a reader that sees the magic sees the text */
+    printf("wrote a note of %u bytes into %lu bytes of shared memory\n",
+           (unsigned)(sizeof(text) - 1), (unsigned long)size);
+    return 0;
+}

@@ -1,0 +1,61 @@
+"""A persona's device tree: compiled with dtc and read back, it describes what the VMM emulates."""
+
+import shutil
+import unittest
+from types import SimpleNamespace
+
+from cellatools import fdt, layout as L
+from cellatools.manifest import devicetree
+
+
+def persona(**overrides):
+    fields = dict(name="work", bootargs="console=ttyAMA0 quiet", memory=256 << 20, maps=[], disk=None)
+    fields.update(overrides)
+    return SimpleNamespace(**fields)
+
+
+@unittest.skipUnless(shutil.which("dtc"), "dtc is not installed")
+class PersonaDeviceTreeTest(unittest.TestCase):
+    def tree(self, p, initrd_size=0, channels=()):
+        return fdt.parse(devicetree.compile_dts(devicetree.persona_dts(p, initrd_size, channels)))
+
+    def test_memory_and_bootargs(self):
+        root = self.tree(persona(), initrd_size=4096)
+        self.assertEqual(root.find(f"/memory@{L.PERSONA_RAM_BASE:x}").reg(),
+                         [(L.PERSONA_RAM_BASE, 256 << 20)])
+        chosen = root.find("/chosen")
+        self.assertEqual(chosen.string("bootargs"), "console=ttyAMA0 quiet")
+        start = L.PERSONA_RAM_BASE + L.PERSONA_INITRD_OFFSET
+        self.assertEqual(chosen.cells("linux,initrd-end"), [0, start + 4096])
+
+    def test_channels_are_listed_for_init(self):
+        root = self.tree(persona(), channels=[("work_auth", "auth"), ("work_wallet", "wallet")])
+        self.assertEqual(root.find("/chosen").strings("cella,channels"),
+                         ["work_auth:auth", "work_wallet:wallet"])
+
+    def test_no_channels_no_property(self):
+        self.assertEqual(self.tree(persona()).find("/chosen").strings("cella,channels"), [])
+
+    def test_the_channel_device_is_the_first_virtio_slot(self):
+        root = self.tree(persona())
+        node = root.find(f"/virtio_mmio@{L.PERSONA_VIRTIO_BASE:x}")
+        self.assertEqual(node.reg(), [(L.PERSONA_VIRTIO_BASE, L.PERSONA_VIRTIO_SIZE)])
+        self.assertEqual(node.cells("interrupts"), [0, L.PERSONA_VIRTIO_SPI, 1])
+        block = L.PERSONA_VIRTIO_BASE + L.PERSONA_VIRTIO_BLOCK * L.PERSONA_VIRTIO_SIZE
+        self.assertIsNone(root.find(f"/virtio_mmio@{block:x}"), "no disk, no block device")
+
+    def test_shared_regions_are_described(self):
+        notes = SimpleNamespace(name="notes", vaddr=0x70000000, size=0x1000, rights="r")
+        node = self.tree(persona(maps=[notes])).find("/cella-shared@70000000")
+        self.assertEqual(node.reg(), [(0x70000000, 0x1000)])
+        self.assertEqual(node.string("label"), "notes")
+        self.assertEqual(node.string("cella,rights"), "r")
+
+    def test_quotes_in_bootargs_cannot_break_the_tree(self):
+        for text in ('a="b c"', 'ends with \\', '\\"'):
+            root = self.tree(persona(bootargs=text))
+            self.assertEqual(root.find("/chosen").string("bootargs"), text)
+
+
+if __name__ == "__main__":
+    unittest.main()
