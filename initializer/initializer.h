@@ -94,6 +94,9 @@ const struct bootspec_region *spec_region(const struct spec *spec, uint32_t i);
 const struct bootspec_map *spec_map(const struct spec *spec, uint32_t i);
 const struct bootspec_end *spec_end(const struct spec *spec, uint32_t i);
 const struct bootspec_persona *spec_persona(const struct spec *spec, uint32_t i);
+#define SPEC_NONE 0xffffffffu
+/* The region that is the persona's disk, or SPEC_NONE (always for a writer older than 1.2). */
+uint32_t spec_persona_disk(const struct spec *spec, const struct bootspec_persona *p);
 
 /* cells.c */
 /*

@@ -69,6 +69,11 @@ void persona_describe(const struct spec *spec, uint32_t i, struct cell *c, const
         .exit_endpoint_slot = top - 3, .exit_reply_slot = top - 4, .vcpus = p->vcpus,
         .initrd_size = initrd_size,
     };
+    uint32_t disk = spec_persona_disk(spec, p);
+    if (disk != SPEC_NONE) {
+        c->persona_info.disk_vaddr = PERSONA_DISK_VMM_VADDR;
+        c->persona_info.disk_size = spec_region(spec, disk)->size;
+    }
 }
 
 static void copy_file(struct guest_build *g, uint64_t offset, const void *data, uint64_t size)
@@ -130,6 +135,26 @@ static void map_shared_regions(const struct spec *spec, struct guest_build *g)
             if (err)
                 fail(g->vmm, "cannot map a shared region into its guest", err);
         }
+    }
+}
+
+/* The persona's disk: a region only its VMM maps, read and written for the guest's block device. */
+static void map_disk(const struct spec *spec, struct guest_build *g)
+{
+    uint32_t disk = spec_persona_disk(spec, g->vmm->persona);
+    if (disk == SPEC_NONE)
+        return;
+    const struct bootspec_region *r = spec_region(spec, disk);
+    uint64_t step = 1UL << r->page_bits;
+    for (uint64_t n = 0; n < r->size / step; n++) {
+        struct slot frame = region_frame(disk, n), copy = guest_slot(g);
+        int err = cnode_copy(root_cnode(), slot_index(copy), slot_depth(copy), root_cnode(),
+                             slot_index(frame), slot_depth(frame), RIGHTS_ALL);
+        if (!err)
+            err = map_frame(slot_cptr(copy), slot_cptr(g->vmm->vspace), PERSONA_DISK_VMM_VADDR + n * step,
+                            VM_READ | VM_WRITE, 0, NULL, guest_slot, g);
+        if (err)
+            fail(g->vmm, "cannot map its disk into its VMM", err);
     }
 }
 
@@ -219,6 +244,7 @@ bool persona_build(const struct spec *spec, struct cell *vmm, const struct boot_
             fail(vmm, "no memory for its guest's objects", ERR_NOT_ENOUGH_MEMORY);
     make_ram(&g);
     map_shared_regions(spec, &g);
+    map_disk(spec, &g);
     load_images(spec, &g, bi);
     make_guest_thread(&g);
     hand_to_vmm(&g);

@@ -124,6 +124,13 @@ static const char *check_maps_and_ends(const struct spec *spec)
     return NULL;
 }
 
+uint32_t spec_persona_disk(const struct spec *spec, const struct bootspec_persona *p)
+{
+    if (spec->persona_stride < sizeof(struct bootspec_persona) || p->disk == 0)
+        return SPEC_NONE;
+    return p->disk - 1;
+}
+
 static const char *check_personas(const struct spec *spec)
 {
     for (uint32_t i = 0; i < spec->persona_count; i++) {
@@ -134,6 +141,9 @@ static const char *check_personas(const struct spec *spec)
         if (!range_ok(p->first_end, p->end_count, spec->end_count) || p->end_count > CELL_INFO_MAX_ENDS ||
             p->memory_size % (2UL << 20) || p->memory_size == 0 || p->cnode_radix > 16)
             return "a persona's ends, memory or CNode size are out of range";
+        uint32_t disk = spec_persona_disk(spec, p);
+        if (disk != SPEC_NONE && disk >= spec->region_count)
+            return "a persona's disk names a region that does not exist";
     }
     return NULL;
 }
@@ -181,7 +191,7 @@ const char *spec_load(struct spec *spec, const void *data, uint64_t size)
                        &spec->end_count, &spec->end_stride)))
         return why;
     spec->ends = p;
-    if ((why = records(base, h, BOOTSPEC_SECTION_PERSONAS, sizeof(struct bootspec_persona), &p,
+    if ((why = records(base, h, BOOTSPEC_SECTION_PERSONAS, BOOTSPEC_PERSONA_MIN_SIZE, &p,
                        &spec->persona_count, &spec->persona_stride)))
         return why;
     spec->personas = p;

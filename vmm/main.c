@@ -11,10 +11,12 @@
 
 #include "vmm.h"
 
+#define PSCI_SYSTEM_RESET 0x84000009u /* as in psci.c */
+
 const char *persona_name;
 static const struct persona_info *info;
-static const struct device *const devices[] = { &vgic_distributor, &vgic_redistributor, &uart_device,
-                                                &virtio_console_device };
+static const struct device *devices[8];
+static unsigned device_count;
 static unsigned long refused;
 
 void vmm_console_write(const char *text, uint64_t length)
@@ -30,7 +32,7 @@ void vmm_inject(unsigned irq)
 
 static const struct device *device_at(uint64_t address)
 {
-    for (unsigned i = 0; i < sizeof(devices) / sizeof(devices[0]); i++)
+    for (unsigned i = 0; i < device_count; i++)
         if (address >= devices[i]->base && address - devices[i]->base < devices[i]->size)
             return devices[i];
     return NULL;
@@ -88,7 +90,11 @@ static uint64_t handle_exit(const uint64_t *mr, uint64_t *reply, unsigned *lengt
     case VCPU_EXIT_SMC:
         reply[0] = psci_call(mr[1], mr[2], mr[3], ipc_buffer()->msg[4], &off);
         if (off) {
-            printf("vmm: persona '%s' powered off\n", persona_name);
+            if ((uint32_t)mr[1] == PSCI_SYSTEM_RESET) /* Linux after a panic with panic=N, or reboot */
+                printf("vmm: persona '%s' asked for a reset (PSCI SYSTEM_RESET); restarting a guest is "
+                       "not supported yet, so it stays off\n", persona_name);
+            else
+                printf("vmm: persona '%s' powered off\n", persona_name);
             return FAULT_REPLY_SUSPEND;
         }
         return VCPU_REPLY_SET_X0_X3;
@@ -115,6 +121,12 @@ int main(void)
     vgic_init(PERSONA_SPI_COUNT);
     uart_init();
     virtio_console_init(runtime_cell_info);
+    static const struct device *const always[] = { &vgic_distributor, &vgic_redistributor, &uart_device,
+                                                   &virtio_console_device };
+    for (unsigned i = 0; i < sizeof(always) / sizeof(always[0]); i++)
+        devices[device_count++] = always[i];
+    if (virtio_block_init(info))
+        devices[device_count++] = &virtio_block_device;
     console_input_init(runtime_cell_info);
     printf("vmm: starting persona '%s': %lu MiB at %#lx, kernel at %#lx\n", persona_name,
            (unsigned long)(info->ram_size >> 20), (unsigned long)info->ram_base,

@@ -41,6 +41,10 @@ void uart_init(void);
 extern const struct device uart_device;
 void uart_input(const char *text, uint64_t length);
 
+/* The disk, when the manifest gives the persona one: returns whether it does. */
+bool virtio_block_init(const struct persona_info *info);
+extern const struct device virtio_block_device;
+
 /* Keystrokes from the console server, when the manifest routes them to this persona. */
 void console_input_init(const struct cell_info *info);
 void console_input_notified(uint64_t bits);

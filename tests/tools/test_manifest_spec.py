@@ -20,8 +20,8 @@ HEADER_H = os.path.join(h.ROOT, "libsel4-like", "include", "abi", "bootspec.h")
 FORMATS = {
     2: ("cell", "<IIBBHB3xQQIIIIHHH2x", "name program priority restart restart_limit cnode_radix stack_size "
         "heap_size first_map map_count first_end end_count endpoint_slot reply_slot notification_slot"),
-    3: ("persona", "<IIIIBBBB4xQIIII", "name kernel initramfs bootargs kind priority vcpus flags memory_size "
-        "first_map map_count first_end end_count"),
+    3: ("persona", "<IIIIBBBB4xQIIIII4x", "name kernel initramfs bootargs kind priority vcpus flags "
+        "memory_size first_map map_count first_end end_count disk"),
     4: ("region", "<IBB2xQQ", "name page_bits flags size paddr"),
     5: ("channel", "<IBBBBIIQ", "name kind flags sender_kind receiver_kind sender receiver badge"),
     6: ("map", "<QQQIIBBBBH2x", "vaddr size paddr name region kind rights attributes page_bits frame_cap_slot"),
@@ -97,7 +97,7 @@ class RoundTripTest(unittest.TestCase):
     def test_header(self):
         self.assertEqual(self.spec["system"], "wallet_demo")
         self.assertEqual(self.spec["platform"], "qemu-virt-aarch64")
-        self.assertEqual(self.spec["version"], (1, 1))
+        self.assertEqual(self.spec["version"], (1, 2))
         self.assertEqual(len(self.blob) % 8, 0)
 
     def test_cells(self):
@@ -159,6 +159,8 @@ class RoundTripTest(unittest.TestCase):
                          ("work", "Image", "work.cpio", "console=hvc0"))
         self.assertEqual((work["kind"], work["memory_size"], work["vcpus"], work["flags"]), (1, 256 << 20, 1, 1))
         self.assertEqual((personal["initramfs"], personal["flags"], personal["end_count"]), ("", 0, 0))
+        self.assertEqual(work["disk"], 0, "no disk")
+        self.assertEqual(self.spec["region"][personal["disk"] - 1]["name"], "photos")
         guest_map = records_of(self.spec, "map", work)[0]
         self.assertEqual((guest_map["vaddr"], guest_map["name"]), (0x10000000, "pay_buffer"))
 
@@ -201,6 +203,7 @@ class HeaderAgreementTest(unittest.TestCase):
             "BOOTSPEC_RESTART_NEVER": spec.RESTART["never"], "BOOTSPEC_RESTART_ALWAYS": spec.RESTART["always"],
             "BOOTSPEC_RESTART_LIMITED": spec.RESTART["limited"], "BOOTSPEC_PERSONA_LINUX": spec.PERSONA_KIND["linux"],
             "BOOTSPEC_PERSONA_NOTIFIED": spec.PERSONA_NOTIFIED, "BOOTSPEC_REGION_FIXED": spec.REGION_FIXED,
+            "BOOTSPEC_PERSONA_MIN_SIZE": spec.PERSONA_MIN_SIZE,
             "BOOTSPEC_CHANNEL_CALL": spec.CHANNEL_KIND["call"], "BOOTSPEC_CHANNEL_NOTIFY": spec.CHANNEL_KIND["notify"],
             "BOOTSPEC_CHANNEL_GRANT": spec.CHANNEL_GRANT, "BOOTSPEC_CHANNEL_GRANT_REPLY": spec.CHANNEL_GRANT_REPLY,
             "BOOTSPEC_SUBJECT_NONE": spec.SUBJECT_NONE, "BOOTSPEC_SUBJECT_CELL": spec.SUBJECT_CELL,

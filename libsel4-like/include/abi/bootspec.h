@@ -15,7 +15,7 @@
 
 #define BOOTSPEC_MAGIC "CELLSPEC" /* 8 bytes, no NUL */
 #define BOOTSPEC_VERSION_MAJOR 1  /* readers refuse any other major version */
-#define BOOTSPEC_VERSION_MINOR 1  /* readers accept any minor version */
+#define BOOTSPEC_VERSION_MINOR 2  /* readers accept any minor version */
 #define BOOTSPEC_NONE 0xffffffffu /* "no record" in an index field */
 #define BOOTSPEC_CRC_START 12     /* the CRC-32 covers bytes [12, total_size) */
 #define BOOTSPEC_ALIGN 8          /* every section starts at a multiple of this */
@@ -90,7 +90,8 @@ enum bootspec_persona_kind {
 /*
  * A guest, run by a VMM cell of its own (program "vmm") that holds the
  * persona's channel ends in its CNode (since version 1.1: cnode_radix and
- * notification_slot; a 1.0 writer left them zero).
+ * notification_slot; a 1.0 writer left them zero), and serves its disk
+ * (since 1.2).
  */
 struct bootspec_persona {
     uint32_t name;        /* string */
@@ -109,7 +110,12 @@ struct bootspec_persona {
     uint32_t map_count;
     uint32_t first_end;   /* index in ENDS; slots are 0: its VMM holds the capabilities */
     uint32_t end_count;
+    uint32_t disk;        /* since 1.2: 1 + the index in REGIONS of its disk, or 0 for none */
+    uint32_t reserved1;
 };
+
+/* A 1.0 or 1.1 writer's persona records end before `disk`. */
+#define BOOTSPEC_PERSONA_MIN_SIZE 48u
 
 #define BOOTSPEC_REGION_FIXED 1u /* flags: paddr is given; otherwise the initializer picks frames */
 
@@ -200,7 +206,7 @@ struct bootspec_end {
 _Static_assert(sizeof(struct bootspec_header) == 32, "bootspec header layout");
 _Static_assert(sizeof(struct bootspec_section) == 16, "bootspec section layout");
 _Static_assert(sizeof(struct bootspec_cell) == 56, "bootspec cell layout");
-_Static_assert(sizeof(struct bootspec_persona) == 48, "bootspec persona layout");
+_Static_assert(sizeof(struct bootspec_persona) == 56, "bootspec persona layout");
 _Static_assert(sizeof(struct bootspec_region) == 24, "bootspec region layout");
 _Static_assert(sizeof(struct bootspec_channel) == 24, "bootspec channel layout");
 _Static_assert(sizeof(struct bootspec_map) == 40, "bootspec map layout");

@@ -54,6 +54,7 @@ struct persona_info {
     uint32_t guest_tcb_slot, vcpu_slot, guest_vspace_slot;
     uint32_t exit_endpoint_slot, exit_reply_slot;
     uint32_t vcpus;
+    uint64_t disk_vaddr, disk_size; /* its disk, where the VMM sees it; 0 if it has none */
 };
 
 struct cell_info {

@@ -26,5 +26,6 @@
 #define PERSONA_VIRTIO_COUNT 2
 #define PERSONA_SPI_COUNT 64
 
-/* Where a VMM sees its guest's RAM. */
+/* Where a VMM sees its guest's RAM, and its disk. */
 #define PERSONA_RAM_VMM_VADDR 0x4000000000UL
+#define PERSONA_DISK_VMM_VADDR 0x6000000000UL

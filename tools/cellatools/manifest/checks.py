@@ -123,6 +123,27 @@ def check_persona(persona, report):
     check_no_overlaps([map_area(m) for m in persona.maps], "guest-physical ", report)
 
 
+def check_disks(system, report):
+    """A disk is its persona's alone: its VMM writes it whenever the guest does."""
+    owners = {}
+    for persona in system.personas:
+        disk = persona.disk
+        if disk is None:
+            continue
+        entry = persona.entry.key("disk")
+        if disk in owners:
+            report.add(entry, f"region '{disk.name}' is already the disk of persona '{owners[disk].name}'")
+            continue
+        owners[disk] = persona
+        if disk.paddr is not None:
+            report.add(entry, f"region '{disk.name}' has a fixed paddr; a disk takes frames from RAM")
+        for subject in system.subjects:
+            for m in subject.maps:
+                if m.region is disk:
+                    report.add(entry, f"region '{disk.name}' is this persona's disk, but "
+                               f"{title(subject)} maps it ({report.where(m.entry)}); nothing else may")
+
+
 def check_regions(system, board, report):
     p = board.platform
     for r in system.regions:
@@ -198,6 +219,7 @@ def check_all(system, report, board, programs):
         check_cell_layout(cell, programs.get(cell), report)
     for persona in system.personas:
         check_persona(persona, report)
+    check_disks(system, report)
     check_regions(system, board, report)
     check_devices(system, board, report)
     check_physical_overlaps(system, report)

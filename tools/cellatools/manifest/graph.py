@@ -100,6 +100,9 @@ def mappings(system):
             text = f"{m.rights} @ {m.vaddr:#x}"
             out.append(f"  {node_id(s)} -> {node_id(m.region)} [dir={direction}, color=\"#4a7f2c\", "
                        f"label={quote(text)}];")
+        if getattr(s, "disk", None):
+            out.append(f"  {node_id(s)} -> {node_id(s.disk)} [dir=both, color=\"#4a7f2c\", "
+                       f"label={quote('disk')}];")
     return out
 
 

@@ -100,6 +100,7 @@ class Persona:
     vcpus: int
     priority: int
     maps: list = field(default_factory=list)
+    disk: object = None        # the Region its VMM serves as the guest's block device
     kind = "persona"
 
 

@@ -198,6 +198,9 @@ class _Parser:
                           t.get("vcpus", f.integer(1, MAX_VCPUS), 1),
                           t.get("priority", f.integer(0, 255), DEFAULT_PRIORITY))
         persona.maps = self.sub_items(t, "map", self.persona_map)
+        disk = t.get("disk", f.name, None)
+        if disk is not None:
+            persona.disk = self.lookup(disk, ("region",), t.entry.key("disk"))
         t.finish()
         return own_maps(persona)
 

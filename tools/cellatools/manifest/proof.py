@@ -162,6 +162,8 @@ class FlowGraph:
             for m in subject.maps:
                 if m.backing == SHARED or m.frame_caps:
                     self._map_edges(subject, m)
+            if getattr(subject, "disk", None):
+                self._disk_edges(subject)
         for subject, caps in authority.holdings.items():
             for cap in caps:
                 self._cap_edges(subject, cap)
@@ -174,6 +176,12 @@ class FlowGraph:
         if "w" in m.rights:
             self.add(Step(subject, node, f"{title(subject)} writes {title(node)}", m.entry))
         self.add(Step(node, subject, f"{title(subject)} reads {title(node)}", m.entry))
+
+    def _disk_edges(self, persona):
+        """A persona's VMM reads and writes its disk whenever the guest asks."""
+        disk, entry = persona.disk, persona.entry.key("disk")
+        self.add(Step(persona, disk, f"{title(persona)} writes {title(disk)}, its disk", entry))
+        self.add(Step(disk, persona, f"{title(persona)} reads {title(disk)}, its disk", entry))
 
     def _cap_edges(self, subject, cap):
         granted = () if self.authority.holdings[subject][cap].giver is None else (subject, cap)
@@ -291,6 +299,9 @@ class Prover:
                 if m.region is region:
                     mappers.setdefault(subject, []).append(
                         f"{self.where(m.entry)}: {title(subject)} maps it at {m.vaddr:#x}")
+            if getattr(subject, "disk", None) is region:
+                mappers.setdefault(subject, []).append(
+                    f"{self.where(subject.entry.key('disk'))}: {title(subject)}'s VMM maps it as its disk")
         for subject, cap in self.authority.holders(FRAMES, region, layout.RIGHT_READ | layout.RIGHT_WRITE):
             if subject not in mappers:
                 mappers[subject] = self.authority.provenance(subject, cap, self.where)

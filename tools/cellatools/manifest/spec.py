@@ -13,7 +13,7 @@ from .caps import CALL_CLIENT, CALL_SERVER, IRQ, NOTIFY_SIGNAL, NOTIFY_WAIT, rec
 from .model import ALWAYS, CALL, DEVICE, LIMITED, NEVER, NOTIFY, PRIVATE, SHARED
 
 MAGIC = b"CELLSPEC"
-VERSION_MAJOR, VERSION_MINOR = 1, 1
+VERSION_MAJOR, VERSION_MINOR = 1, 2
 NONE = 0xFFFFFFFF
 CRC_START = 12
 ALIGN = 8
@@ -51,7 +51,7 @@ PERSONA = Record("bootspec_persona", [
     ("name", "I"), ("kernel", "I"), ("initramfs", "I"), ("bootargs", "I"), ("kind", "B"), ("priority", "B"),
     ("vcpus", "B"), ("flags", "B"), ("cnode_radix", "B"), ("reserved", "x"), ("notification_slot", "H"),
     ("memory_size", "Q"), ("first_map", "I"),
-    ("map_count", "I"), ("first_end", "I"), ("end_count", "I")])
+    ("map_count", "I"), ("first_end", "I"), ("end_count", "I"), ("disk", "I"), ("reserved1", "4x")])
 REGION = Record("bootspec_region", [
     ("name", "I"), ("page_bits", "B"), ("flags", "B"), ("reserved", "2x"), ("size", "Q"), ("paddr", "Q")])
 CHANNEL = Record("bootspec_channel", [
@@ -70,6 +70,7 @@ SECTION_CHANNELS, SECTION_MAPS, SECTION_ENDS = 5, 6, 7
 RESTART = {NEVER: 0, ALWAYS: 1, LIMITED: 2}
 PERSONA_KIND = {"linux": 1}
 PERSONA_NOTIFIED = 1
+PERSONA_MIN_SIZE = 48                      # a 1.0 or 1.1 persona record: no disk
 REGION_FIXED = 1
 CHANNEL_KIND = {CALL: 1, NOTIFY: 2}
 CHANNEL_GRANT, CHANNEL_GRANT_REPLY = 1, 2
@@ -145,7 +146,7 @@ class Encoder:
         return PERSONA.pack(self.string(p.name), self.string(p.kernel), self.string(p.initramfs),
                             self.string(p.bootargs or None), PERSONA_KIND[p.guest], p.priority, p.vcpus,
                             flags, plan.cnode_radix, plan.notification_slot, p.memory,
-                            *self.add_maps_and_ends(p))
+                            *self.add_maps_and_ends(p), self.index[p.disk] + 1 if p.disk else 0)
 
     def region(self, r):
         fixed = r.paddr is not None
