@@ -19,7 +19,7 @@
 static struct slot fault_endpoint, own_reply, shared_frames;
 static uint32_t shared_frames_used;
 static struct slot cell_endpoint[MAX_CELLS], cell_notification[MAX_CELLS];
-static struct slot region_first_frame[64];
+static struct slot region_first_frame[MAX_REGIONS];
 static struct slot irq_handler[MAX_CELLS][CELL_INFO_MAX_ENDS];
 
 cptr_t supervisor_endpoint(void)
@@ -57,7 +57,7 @@ struct slot region_frame(uint32_t region, uint64_t index)
 
 static void make_region_frames(const struct spec *spec)
 {
-    for (uint32_t r = 0; r < spec->region_count && r < 64; r++) {
+    for (uint32_t r = 0; r < spec->region_count; r++) {
         const struct bootspec_region *region = spec_region(spec, r);
         if (region->flags & BOOTSPEC_REGION_FIXED) {
             say("region '%s': fixed physical addresses are not supported yet\n",

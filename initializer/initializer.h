@@ -27,6 +27,8 @@ struct slot {
 
 #define SUB_RADIX 12
 #define MAX_CELLS 64
+#define MAX_REGIONS 64
+#define MAX_CNODE_RADIX 16 /* a cell's or a VMM's CNode */
 #define ROOT_GUARD_BITS (64 - 2 * SUB_RADIX)
 
 cptr_t slot_cptr(struct slot s);

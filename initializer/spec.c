@@ -92,7 +92,7 @@ static const char *check_cells(const struct spec *spec)
         if (!range_ok(c->first_map, c->map_count, spec->map_count) ||
             !range_ok(c->first_end, c->end_count, spec->end_count))
             return "a cell's maps or ends lie outside their sections";
-        if (c->cnode_radix < 4 || c->cnode_radix > 16 || c->stack_size % 4096 ||
+        if (c->cnode_radix < 4 || c->cnode_radix > MAX_CNODE_RADIX || c->stack_size % 4096 ||
             c->heap_size % 4096 || c->stack_size == 0 || c->restart > BOOTSPEC_RESTART_LIMITED)
             return "a cell's CNode size, stack, heap or restart policy is out of range";
         if (c->map_count > CELL_INFO_MAX_MAPS || c->end_count > CELL_INFO_MAX_ENDS)
@@ -120,6 +120,9 @@ static const char *check_maps_and_ends(const struct spec *spec)
             return "an end has a bad name or kind";
         if (e->kind != BOOTSPEC_END_IRQ && e->peer_kind == BOOTSPEC_SUBJECT_CELL && e->peer >= spec->cell_count)
             return "an end names a cell that does not exist";
+        if (e->kind != BOOTSPEC_END_IRQ && e->peer_kind == BOOTSPEC_SUBJECT_PERSONA &&
+            e->peer >= spec->persona_count)
+            return "an end names a persona that does not exist";
     }
     return NULL;
 }
@@ -139,7 +142,7 @@ static const char *check_personas(const struct spec *spec)
             !string_ok(spec, p->initramfs, 40) || !string_ok(spec, p->bootargs, 1024))
             return "a persona's name or files are not valid strings";
         if (!range_ok(p->first_end, p->end_count, spec->end_count) || p->end_count > CELL_INFO_MAX_ENDS ||
-            p->memory_size % (2UL << 20) || p->memory_size == 0 || p->cnode_radix > 16)
+            p->memory_size % (2UL << 20) || p->memory_size == 0 || p->cnode_radix > MAX_CNODE_RADIX)
             return "a persona's ends, memory or CNode size are out of range";
         uint32_t disk = spec_persona_disk(spec, p);
         if (disk != SPEC_NONE && disk >= spec->region_count)
@@ -179,6 +182,8 @@ const char *spec_load(struct spec *spec, const void *data, uint64_t size)
                        &spec->region_count, &spec->region_stride)))
         return why;
     spec->regions = p;
+    if (spec->region_count > MAX_REGIONS)
+        return "more regions than the initializer can hold";
     if ((why = records(base, h, BOOTSPEC_SECTION_CHANNELS, sizeof(struct bootspec_channel), &p,
                        &spec->channel_count, &spec->channel_stride)))
         return why;

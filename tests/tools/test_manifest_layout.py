@@ -64,3 +64,28 @@ class LayoutMirrorTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class InitializerLimitsTest(unittest.TestCase):
+    """The limits the tool enforces are the ones the C code has."""
+
+    def source(self, *path):
+        with open(os.path.join(ROOT, *path)) as f:
+            return f.read()
+
+    def define(self, text, name):
+        match = re.search(rf"#define\s+{name}\s+(\d+)", text)
+        self.assertIsNotNone(match, name)
+        return int(match.group(1))
+
+    def test_limits_match_the_sources(self):
+        init = self.source("initializer", "initializer.h")
+        self.assertEqual(self.define(init, "MAX_CELLS"), layout.INITIALIZER_MAX_SUBJECTS)
+        self.assertEqual(1 << self.define(init, "SUB_RADIX"), layout.INITIALIZER_SHARED_FRAMES)
+        self.assertEqual(self.define(init, "MAX_REGIONS"), layout.INITIALIZER_MAX_REGIONS)
+        self.assertEqual(self.define(init, "MAX_CNODE_RADIX"), layout.INITIALIZER_MAX_CNODE_RADIX)
+        info = self.source("libsel4-like", "include", "abi", "cell_info.h")
+        self.assertEqual(self.define(info, "CELL_INFO_MAX_ENDS"), layout.CELL_INFO_MAX_ENDS)
+        self.assertEqual(self.define(info, "CELL_INFO_MAX_MAPS"), layout.CELL_INFO_MAX_MAPS)
+        vmm = self.source("vmm", "virtio_console.c")
+        self.assertEqual(self.define(vmm, "PORTS_MAX"), layout.VMM_MAX_CHANNEL_PORTS)

@@ -42,6 +42,16 @@ PERSONA_SPI_COUNT = 64
 PERSONA_RAM_VMM_VADDR = 0x4000000000
 PERSONA_DISK_VMM_VADDR = 0x6000000000
 
+# What the initializer and the runtime can hold (initializer/initializer.h, abi/cell_info.h,
+# vmm/virtio_console.c); the tool refuses a manifest beyond them rather than leave it to boot.
+INITIALIZER_MAX_SUBJECTS = 64        # MAX_CELLS: cells and personas together
+INITIALIZER_MAX_CNODE_RADIX = 16     # a cell's or a VMM's CNode
+INITIALIZER_MAX_REGIONS = 64
+INITIALIZER_SHARED_FRAMES = 1 << 12  # every region's frames: one CNode of SUB_RADIX
+CELL_INFO_MAX_ENDS = 32
+CELL_INFO_MAX_MAPS = 16
+VMM_MAX_CHANNEL_PORTS = 8            # PORTS_MAX: a persona's call channels
+
 # objects.h: log2 of each object's size in bytes
 TCB_SIZE_BITS = 11
 ENDPOINT_SIZE_BITS = 4

@@ -1,4 +1,4 @@
-"""The payload: files the kernel image carries for user level (see docs/image.md).
+"""The payload: files the kernel image carries for user level (the format is in libsel4-like/include/abi/payload.h).
 
 Layout: a 64-byte header, then `count` 64-byte entries, then each file at a
 4 KiB-aligned offset. Entry 0 is the initializer, which the kernel loads; the

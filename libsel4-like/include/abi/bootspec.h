@@ -108,7 +108,7 @@ struct bootspec_persona {
     uint64_t memory_size; /* guest RAM in bytes, a multiple of 2 MiB */
     uint32_t first_map;   /* index in MAPS; vaddr there is a guest-physical address */
     uint32_t map_count;
-    uint32_t first_end;   /* index in ENDS; slots are 0: its VMM holds the capabilities */
+    uint32_t first_end;   /* index in ENDS; their slots are in its VMM's CNode */
     uint32_t end_count;
     uint32_t disk;        /* since 1.2: 1 + the index in REGIONS of its disk, or 0 for none */
     uint32_t reserved1;

@@ -84,9 +84,12 @@ def plan_all(system, report):
         for m in getattr(subject, "maps", []):
             if m.frame_caps:
                 plan.frame_slots[m] = plan.take_slots(frame_count(m, report))
-        if plan.cnode_radix > layout.CNODE_MAX_RADIX:
-            report.add(subject.entry, f"needs a CNode of radix {plan.cnode_radix}, "
-                       f"more than {layout.CNODE_MAX_RADIX}")
+        limit = min(layout.CNODE_MAX_RADIX, layout.INITIALIZER_MAX_CNODE_RADIX)
+        if plan.cnode_radix > limit:
+            report.add(subject.entry, f"needs a CNode of radix {plan.cnode_radix}, more than {limit}")
+        if len(plan.ends) > layout.CELL_INFO_MAX_ENDS:
+            report.add(subject.entry, f"has {len(plan.ends)} channel and IRQ ends, more than "
+                       f"{layout.CELL_INFO_MAX_ENDS} (its info page lists at most that many)")
     return plans
 
 

@@ -10,7 +10,7 @@ from .. import elf, layout
 from .. import payload as pay
 from . import programs as progs
 from .memory import NULL_GUARD, amount, fixed_areas, human, map_area
-from .model import DEVICE, title
+from .model import CALL, DEVICE, title
 
 PAGE = layout.PAGE_4K
 
@@ -123,6 +123,57 @@ def check_persona(persona, report):
     check_no_overlaps([map_area(m) for m in persona.maps], "guest-physical ", report)
 
 
+def check_limits(system, report):
+    """What the initializer, the runtime and the VMM can hold: refused here, not at boot."""
+    subjects = system.cells + system.personas
+    if len(subjects) > layout.INITIALIZER_MAX_SUBJECTS:
+        report.add(system.entry, f"{len(subjects)} cells and personas, more than "
+                   f"{layout.INITIALIZER_MAX_SUBJECTS}")
+    if len(system.regions) > layout.INITIALIZER_MAX_REGIONS:
+        report.add(system.regions[layout.INITIALIZER_MAX_REGIONS].entry,
+                   f"more than {layout.INITIALIZER_MAX_REGIONS} regions")
+    frames = sum(r.size // r.page_size for r in system.regions)
+    if frames > layout.INITIALIZER_SHARED_FRAMES:
+        report.add(system.entry, f"the regions take {frames} frames, more than "
+                   f"{layout.INITIALIZER_SHARED_FRAMES}; use 2M pages for big ones")
+    for cell in system.cells:
+        if len(cell.maps) > layout.CELL_INFO_MAX_MAPS:
+            report.add(cell.entry, f"{len(cell.maps)} maps, more than {layout.CELL_INFO_MAX_MAPS}")
+    for persona in system.personas:
+        calls = [c for c in system.channels if c.kind == CALL and c.sender is persona]
+        if len(calls) > layout.VMM_MAX_CHANNEL_PORTS:
+            report.add(calls[layout.VMM_MAX_CHANNEL_PORTS].entry,
+                       f"persona '{persona.name}' calls over {len(calls)} channels; its channel device "
+                       f"has {layout.VMM_MAX_CHANNEL_PORTS} ports")
+
+
+# The guest-physical space a persona's maps must stay out of: its RAM and what its VMM emulates.
+def persona_reserved(persona):
+    L = layout
+    areas = [("its RAM", L.PERSONA_RAM_BASE, L.PERSONA_RAM_BASE + persona.memory),
+             ("the GIC distributor", L.PERSONA_GICD_BASE, L.PERSONA_GICD_BASE + L.PERSONA_GICD_SIZE),
+             ("the GIC redistributor", L.PERSONA_GICR_BASE, L.PERSONA_GICR_BASE + L.PERSONA_GICR_SIZE),
+             ("the UART", L.PERSONA_UART_BASE, L.PERSONA_UART_BASE + L.PERSONA_UART_SIZE),
+             ("the virtio devices", L.PERSONA_VIRTIO_BASE,
+              L.PERSONA_VIRTIO_BASE + L.PERSONA_VIRTIO_COUNT * L.PERSONA_VIRTIO_SIZE)]
+    return areas
+
+
+def check_guest_addresses(persona, report):
+    for m in persona.maps:
+        if m.size is None:
+            continue
+        end = m.vaddr + m.size
+        entry = m.entry.key("guest_address")
+        if end > 1 << layout.VSPACE_ADDRESS_BITS:
+            report.add(entry, f"guest-physical {span(m.vaddr, end)} is beyond the guest's "
+                       f"{layout.VSPACE_ADDRESS_BITS}-bit address space")
+        for what, start, stop in persona_reserved(persona):
+            if overlaps(m.vaddr, end, start, stop):
+                report.add(entry, f"guest-physical {span(m.vaddr, end)} overlaps {what} "
+                           f"{span(start, stop)}")
+
+
 def check_disks(system, report):
     """A disk is its persona's alone: its VMM writes it whenever the guest does."""
     owners = {}
@@ -219,6 +270,8 @@ def check_all(system, report, board, programs):
         check_cell_layout(cell, programs.get(cell), report)
     for persona in system.personas:
         check_persona(persona, report)
+        check_guest_addresses(persona, report)
+    check_limits(system, report)
     check_disks(system, report)
     check_regions(system, board, report)
     check_devices(system, board, report)
@@ -233,7 +286,7 @@ ARM64_IMAGE_MAGIC_OFFSET = 56
 def load_guest_files(system, report, program_dirs):
     """{persona: GuestFiles} for every persona whose kernel (and initramfs) were found and fit."""
     manifest_dir = os.path.dirname(os.path.abspath(system.path))
-    found = {}
+    found, by_name = {}, {}  # by_name: file name in the image -> the path it came from
     for p in system.personas:
         files = {}
         for key in ("kernel", "initramfs"):
@@ -245,8 +298,13 @@ def load_guest_files(system, report, program_dirs):
             if path is None:
                 report.add(p.entry.key(key), f"'{name}' not found; looked for: {', '.join(places)}")
                 continue
+            base = os.path.basename(path)
+            if by_name.setdefault(base, path) != path:
+                report.add(p.entry.key(key), f"'{path}' and '{by_name[base]}' would both be '{base}' "
+                           "in the image; give them different file names")
+                continue
             with open(path, "rb") as fh:
-                files[key] = (os.path.basename(path), fh.read())
+                files[key] = (base, fh.read())
         if len(files) < 2:
             continue
         kernel, initramfs = files["kernel"][1], files["initramfs"][1]
