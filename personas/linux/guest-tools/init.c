@@ -260,8 +260,19 @@ static int run_and_wait(char *const argv[], const char *tty)
 __asm__(".pushsection .rodata.cella_test_code, \"a\"\n"
         ".balign 4\n"
         "cella_hang_code:\n"
-        "    msr daifset, #0xf\n"   /* every interrupt masked */
-        "1:  b 1b\n"                /* and never a WFI: forever */
+        "    msr daifset, #0xf\n"         /* every interrupt masked, and never a WFI */
+        "    mov x2, #0x09000000\n"       /* the UART's data register */
+        "1:  movz x0, #0xb280\n"          /* 250 million rounds: half a second or so */
+        "    movk x0, #0x0ee6, lsl #16\n"
+        "2:  subs x0, x0, #1\n"
+        "    b.ne 2b\n"
+        "    adr x1, 4f\n"                /* then a line on the UART, and again */
+        "3:  ldrb w3, [x1], #1\n"
+        "    cbz w3, 1b\n"
+        "    str w3, [x2]\n"
+        "    b 3b\n"
+        "4:  .asciz \"cella-guest: test hang: still looping with every interrupt masked\\n\"\n"
+        "    .balign 4\n"
         "cella_jump_code:\n"
         "    mov x0, #0x10000000\n" /* guest-physical: neither RAM nor a device */
         "    br x0\n"
@@ -361,7 +372,7 @@ static void test_kexec(const char *what, const char *code, const char *end)
         return;
     }
     say("test %s: replacing the kernel with %s (kexec, at %#lx)", what,
-        code == cella_hang_code ? "a loop with every interrupt masked"
+        code == cella_hang_code ? "a loop with every interrupt masked, which says so twice a second"
                                 : "a jump to guest-physical 0x10000000, where nothing is",
         dest);
     reboot(RB_KEXEC);
@@ -374,7 +385,8 @@ static void test_kexec(const char *what, const char *code, const char *end)
  *   spin   init loops in user space forever
  *   stray  init touches guest-physical memory where nothing is, then in a way
  *          the VMM cannot emulate
- *   hang   the kernel is replaced by a loop at EL1 with interrupts masked
+ *   hang   the kernel is replaced by a loop at EL1 with interrupts masked,
+ *          which writes a line to the UART every 250 million rounds
  *   jump   the kernel is replaced by a jump to where nothing is
  * Returns only when the guest could not misbehave as asked.
  */
