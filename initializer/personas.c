@@ -14,11 +14,16 @@
 
 #define VMM_STACK (64 * 1024)
 #define VMM_HEAP (1024 * 1024)
-#define GUEST_CNODE_RADIX 2
+#define GUEST_CNODE_RADIX 4 /* slot 1 + n: the exit endpoint, badged for virtual CPU n */
 #define LARGE_PAGE (1UL << 21)
+#define VMM_MIN_CNODE_RADIX 6 /* the guest's capabilities fit in the upper half */
 
 /* The guest's objects' capabilities, in a sub-CNode of the initializer's for each persona. */
-enum { G_VSPACE, G_TCB, G_VCPU, G_CNODE, G_EXITS, G_FIRST_FREE };
+enum {
+    G_VSPACE, G_CNODE, G_EXITS,
+    G_TCB0, G_VCPU0 = G_TCB0 + PERSONA_MAX_VCPUS, /* each virtual CPU's thread and VCPU */
+    G_FIRST_FREE = G_VCPU0 + PERSONA_MAX_VCPUS,
+};
 
 #define MAX_RAM_FRAMES 1024 /* 2 GiB */
 
@@ -52,12 +57,17 @@ void persona_describe(const struct spec *spec, uint32_t i, struct cell *c, const
     c->name = spec_string(spec, p->name);
     c->desc = (struct bootspec_cell){
         .name = p->name, .priority = p->priority < 255 ? p->priority + 1 : 255, /* above its guest */
-        .restart = BOOTSPEC_RESTART_NEVER, .cnode_radix = p->cnode_radix < 5 ? 5 : p->cnode_radix,
+        .restart = BOOTSPEC_RESTART_NEVER,
+        .cnode_radix = p->cnode_radix < VMM_MIN_CNODE_RADIX ? VMM_MIN_CNODE_RADIX : p->cnode_radix,
         .stack_size = VMM_STACK, .heap_size = VMM_HEAP, .first_end = p->first_end,
         .end_count = p->end_count, .notification_slot = p->notification_slot,
     };
-    /* The guest's capabilities go at the top of the VMM's CNode, above the manifest's slots. */
+    /*
+     * The guest's capabilities go at the top of the VMM's CNode: the manifest
+     * tool sizes it to leave the upper half free, at least 32 slots here.
+     */
     uint32_t top = (1u << c->desc.cnode_radix) - 1;
+    unsigned vcpus = p->vcpus < 1 ? 1 : p->vcpus > PERSONA_MAX_VCPUS ? PERSONA_MAX_VCPUS : p->vcpus;
     uint64_t initrd_size = 0;
     if (p->initramfs && !payload_file(bi, spec_string(spec, p->initramfs), &initrd_size))
         initrd_size = 0;
@@ -65,10 +75,13 @@ void persona_describe(const struct spec *spec, uint32_t i, struct cell *c, const
         .magic = PERSONA_INFO_MAGIC, .ram_base = PERSONA_RAM_BASE, .ram_size = p->memory_size,
         .ram_vaddr = PERSONA_RAM_VMM_VADDR, .kernel_entry = PERSONA_RAM_BASE + PERSONA_KERNEL_OFFSET,
         .dtb = PERSONA_RAM_BASE + PERSONA_DTB_OFFSET, .initrd = PERSONA_RAM_BASE + PERSONA_INITRD_OFFSET,
-        .guest_tcb_slot = top, .vcpu_slot = top - 1, .guest_vspace_slot = top - 2,
-        .exit_endpoint_slot = top - 3, .exit_reply_slot = top - 4, .vcpus = p->vcpus,
-        .initrd_size = initrd_size,
+        .guest_vspace_slot = top, .exit_endpoint_slot = top - 1, .exit_reply_slot = top - 2,
+        .vcpus = vcpus, .initrd_size = initrd_size,
     };
+    for (unsigned n = 0; n < vcpus; n++) {
+        c->persona_info.vcpu_tcb_slot[n] = top - 3 - 2 * n;
+        c->persona_info.vcpu_slot[n] = top - 4 - 2 * n;
+    }
     uint32_t disk = spec_persona_disk(spec, p);
     if (disk != SPEC_NONE) {
         c->persona_info.disk_vaddr = PERSONA_DISK_VMM_VADDR;
@@ -179,29 +192,42 @@ static void load_images(const struct spec *spec, struct guest_build *g, const st
     }
 }
 
-static void make_guest_thread(struct guest_build *g)
+/*
+ * Virtual CPU n: a thread bound to a VCPU, in the guest's VSpace, whose
+ * exits reach the VMM badged 1 + n. CPU 0 starts at the kernel's entry with
+ * the device tree in x0 (the arm64 boot protocol); the others wait,
+ * suspended, for the guest to start them through PSCI CPU_ON.
+ */
+static void make_vcpu(struct guest_build *g, unsigned n)
 {
     struct cell *vmm = g->vmm;
-    struct slot store = g->store;
-    struct slot cnode = sub_slot(store.index, G_CNODE), exits = sub_slot(store.index, G_EXITS);
-    cptr_t tcb = slot_cptr(sub_slot(store.index, G_TCB)), vcpu = slot_cptr(sub_slot(store.index, G_VCPU));
-    struct user_registers regs = { .pc = vmm->persona_info.kernel_entry, .spsr = 0x3c5 };
-    regs.x[0] = vmm->persona_info.dtb; /* the arm64 boot protocol: x0 the device tree, x1-x3 zero */
-    int err = cnode_mint(slot_cptr(cnode), 1, GUEST_CNODE_RADIX, root_cnode(), slot_index(exits),
-                         slot_depth(exits), RIGHT_WRITE, 1);
+    struct slot store = g->store, exits = sub_slot(store.index, G_EXITS);
+    cptr_t cnode = slot_cptr(sub_slot(store.index, G_CNODE));
+    cptr_t tcb = slot_cptr(sub_slot(store.index, G_TCB0 + n));
+    cptr_t vcpu = slot_cptr(sub_slot(store.index, G_VCPU0 + n));
+    int err = cnode_mint(cnode, 1 + n, GUEST_CNODE_RADIX, root_cnode(), slot_index(exits),
+                         slot_depth(exits), RIGHT_WRITE, 1 + n);
     if (!err)
         err = invoke(vcpu, VCPU_SET_TCB, NULL, 0, (cptr_t[]){ tcb }, 1, NULL, 0).error;
+    if (!err) /* MPIDR: bit 31 RES1, affinity level 0 the CPU's number */
+        err = invoke(vcpu, VCPU_WRITE_REGISTER, (uint64_t[]){ VCPU_VMPIDR_EL2, (1UL << 31) | n }, 2,
+                     NULL, 0, NULL, 0).error;
     if (!err)
-        err = tcb_configure(tcb, 1, slot_cptr(cnode), cnode_guard_data(0, 64 - GUEST_CNODE_RADIX),
+        err = tcb_configure(tcb, 1 + n, cnode, cnode_guard_data(0, 64 - GUEST_CNODE_RADIX),
                             slot_cptr(sub_slot(store.index, G_VSPACE)), 0, 0);
     if (!err)
         err = tcb_set_priority(tcb, slot_cptr(root_slot(INIT_CAP_TCB)), vmm->persona->priority);
-    if (!err)
+    if (!err && n == 0) {
+        struct user_registers regs = { .pc = vmm->persona_info.kernel_entry, .spsr = 0x3c5 };
+        regs.x[0] = vmm->persona_info.dtb;
         err = tcb_write_registers(tcb, false, &regs, 7);
+    }
     if (err)
-        fail(vmm, "cannot set up its virtual CPU", err);
+        fail(vmm, "cannot set up its virtual CPUs", err);
 #ifdef CELLA_DEBUG
-    sys_debug_name_thread(tcb, vmm->name);
+    char name[CELL_NAME_MAX + 8];
+    snprintf(name, sizeof(name), n ? "%s.%u" : "%s", vmm->name, n);
+    sys_debug_name_thread(tcb, name);
 #endif
 }
 
@@ -212,13 +238,16 @@ static void hand_to_vmm(struct guest_build *g)
     const struct persona_info *info = &vmm->persona_info;
     cptr_t cnode = slot_cptr(vmm->cnode);
     unsigned radix = vmm->desc.cnode_radix;
-    const struct { uint32_t slot; uint32_t object; unsigned rights; } caps[] = {
-        { info->guest_tcb_slot, G_TCB, RIGHTS_ALL },
-        { info->vcpu_slot, G_VCPU, RIGHTS_ALL },
+    struct vmm_cap { uint32_t slot; uint32_t object; unsigned rights; } caps[2 + 2 * PERSONA_MAX_VCPUS] = {
         { info->guest_vspace_slot, G_VSPACE, RIGHTS_ALL },
         { info->exit_endpoint_slot, G_EXITS, RIGHT_READ },
     };
-    for (unsigned i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+    unsigned count = 2;
+    for (unsigned n = 0; n < info->vcpus; n++) {
+        caps[count++] = (struct vmm_cap){ info->vcpu_tcb_slot[n], G_TCB0 + n, RIGHTS_ALL };
+        caps[count++] = (struct vmm_cap){ info->vcpu_slot[n], G_VCPU0 + n, RIGHTS_ALL };
+    }
+    for (unsigned i = 0; i < count; i++) {
         struct slot from = sub_slot(g->store.index, caps[i].object);
         int err = cnode_mint(cnode, caps[i].slot, radix, root_cnode(), slot_index(from),
                              slot_depth(from), caps[i].rights, 0);
@@ -235,18 +264,22 @@ bool persona_build(const struct spec *spec, struct cell *vmm, const struct boot_
         return false;
     static struct guest_build g;
     g = (struct guest_build){ .vmm = vmm, .store = alloc_root_slot(), .next = G_FIRST_FREE };
-    static const unsigned objects[] = { OBJ_VSPACE, OBJ_TCB, OBJ_VCPU, OBJ_CNODE, OBJ_ENDPOINT };
     if (!pool_retype(OBJ_CNODE, SUB_RADIX, g.store))
         fail(vmm, "no memory for its capability store", ERR_NOT_ENOUGH_MEMORY);
-    for (unsigned i = 0; i < sizeof(objects) / sizeof(objects[0]); i++)
-        if (!pool_retype(objects[i], objects[i] == OBJ_CNODE ? GUEST_CNODE_RADIX : 0,
-                         sub_slot(g.store.index, i)))
-            fail(vmm, "no memory for its guest's objects", ERR_NOT_ENOUGH_MEMORY);
+    bool made = pool_retype(OBJ_VSPACE, 0, sub_slot(g.store.index, G_VSPACE)) &&
+                pool_retype(OBJ_CNODE, GUEST_CNODE_RADIX, sub_slot(g.store.index, G_CNODE)) &&
+                pool_retype(OBJ_ENDPOINT, 0, sub_slot(g.store.index, G_EXITS));
+    for (unsigned n = 0; made && n < vmm->persona_info.vcpus; n++)
+        made = pool_retype(OBJ_TCB, 0, sub_slot(g.store.index, G_TCB0 + n)) &&
+               pool_retype(OBJ_VCPU, 0, sub_slot(g.store.index, G_VCPU0 + n));
+    if (!made)
+        fail(vmm, "no memory for its guest's objects", ERR_NOT_ENOUGH_MEMORY);
     make_ram(&g);
     map_shared_regions(spec, &g);
     map_disk(spec, &g);
     load_images(spec, &g, bi);
-    make_guest_thread(&g);
+    for (unsigned n = 0; n < vmm->persona_info.vcpus; n++)
+        make_vcpu(&g, n);
     hand_to_vmm(&g);
     return true;
 }

@@ -11,7 +11,25 @@
 
 #include "vmm.h"
 
-#define PSCI_SYSTEM_RESET 0x84000009u /* as in psci.c */
+/* ICC_SGI1R_EL1, ICC_ASGI1R_EL1 and ICC_SGI0R_EL1 as an ESR encodes them (op0 op2 op1 CRn CRm). */
+#define SYSREG_ID(esr) ((esr) & 0x3ffc1e)
+#define SYSREG(op0, op1, crn, crm, op2) \
+    ((uint32_t)(op0) << 20 | (uint32_t)(op2) << 17 | (uint32_t)(op1) << 14 | (uint32_t)(crn) << 10 | (uint32_t)(crm) << 1)
+#define ICC_SGI1R_EL1 SYSREG(3, 0, 12, 11, 5)
+#define ICC_ASGI1R_EL1 SYSREG(3, 1, 12, 11, 6)
+#define ICC_SGI0R_EL1 SYSREG(3, 2, 12, 11, 7)
+#define SYSREG_READ 1u
+#define SYSREG_RT(esr) (((esr) >> 5) & 0x1f)
+
+/* What becomes of the guest once an exit is answered. */
+enum after { GO_ON, CPU_OFF, GUEST_STOPPED };
+
+struct answer {
+    uint64_t label;
+    uint64_t reply[4];
+    unsigned length;
+    enum after after;
+};
 
 const char *persona_name;
 static const struct persona_info *info;
@@ -23,11 +41,6 @@ void vmm_console_write(const char *text, uint64_t length)
 {
     printf("%.*s", (int)length, text);
     fflush(stdout);
-}
-
-void vmm_inject(unsigned irq)
-{
-    invoke(info->vcpu_slot, VCPU_INJECT_IRQ, (uint64_t[]){ irq }, 1, NULL, 0, NULL, 0);
 }
 
 static const struct device *device_at(uint64_t address)
@@ -77,36 +90,111 @@ static uint64_t data_abort(const uint64_t *mr, uint64_t *reply_value)
     return m.write ? FAULT_REPLY_SKIP : VCPU_REPLY_READ_DONE;
 }
 
-/* Returns the reply label; *reply holds the reply's words. */
-static uint64_t handle_exit(const uint64_t *mr, uint64_t *reply, unsigned *length)
+static void stop(struct answer *a)
 {
-    uint64_t reason = mr[0] & 0xffff;
-    bool off = false;
-    *length = 1;
-    switch (reason) {
+    a->label = FAULT_REPLY_SUSPEND;
+    a->after = GUEST_STOPPED;
+}
+
+static void hypercall(const uint64_t *mr, struct answer *a)
+{
+    enum psci_outcome outcome;
+    uint64_t args[4] = { mr[1], mr[2], mr[3], ipc_buffer()->msg[4] };
+    a->reply[0] = psci_call(args, &outcome);
+    a->label = VCPU_REPLY_SET_X0_X3;
+    if (outcome == PSCI_OFF_CPU) {
+        a->label = FAULT_REPLY_SUSPEND;
+        a->after = CPU_OFF;
+    } else if (outcome == PSCI_RESET_SYSTEM) { /* Linux after a panic with panic=N, or reboot */
+        printf("vmm: persona '%s' asked for a reset (PSCI SYSTEM_RESET); restarting a guest is "
+               "not supported yet, so it stays off\n", persona_name);
+        stop(a);
+    } else if (outcome == PSCI_OFF_SYSTEM) {
+        printf("vmm: persona '%s' powered off\n", persona_name);
+        stop(a);
+    }
+}
+
+/*
+ * An SGI the guest raised (a write to ICC_SGI1R_EL1 and its kin, which trap):
+ * INTID in bits 27:24, the target list of affinity-0 CPUs in bits 15:0 at
+ * Aff1-3 zero (one cluster), or bit 40 for every CPU but the sender.
+ */
+static void send_sgi(unsigned cpu, uint64_t value)
+{
+    unsigned sgi = (unsigned)(value >> 24) & 0xf;
+    bool others = (value >> 40) & 1;
+    bool cluster0 = !(value & 0xff00ff0000ULL);
+    for (unsigned target = 0; target < vcpu_count(); target++) {
+        bool listed = cluster0 && target < 16 && ((value >> target) & 1);
+        if (others ? target != cpu : listed)
+            vgic_send_sgi(target, sgi);
+    }
+}
+
+static void system_register(unsigned cpu, const uint64_t *mr, struct answer *a)
+{
+    uint32_t esr = (uint32_t)mr[1], id = SYSREG_ID(esr);
+    bool sgi = id == ICC_SGI1R_EL1 || id == ICC_ASGI1R_EL1 || id == ICC_SGI0R_EL1;
+    if (sgi && !(esr & SYSREG_READ)) {
+        send_sgi(cpu, vcpu_general_register(cpu, SYSREG_RT(esr)));
+        a->label = FAULT_REPLY_SKIP;
+        return;
+    }
+    printf("vmm: persona '%s' CPU %u used a system register the VMM does not emulate (ESR %#x, "
+           "pc %#lx); stopping it\n", persona_name, cpu, esr, (unsigned long)mr[2]);
+    stop(a);
+}
+
+static void handle_exit(unsigned cpu, const uint64_t *mr, struct answer *a)
+{
+    *a = (struct answer){ .length = 1, .after = GO_ON };
+    switch (mr[0] & 0xffff) {
     case VCPU_EXIT_DATA_ABORT:
-        return data_abort(mr, &reply[0]);
+        a->label = data_abort(mr, &a->reply[0]);
+        if (a->label == FAULT_REPLY_SUSPEND)
+            stop(a);
+        return;
     case VCPU_EXIT_HVC:
     case VCPU_EXIT_SMC:
-        reply[0] = psci_call(mr[1], mr[2], mr[3], ipc_buffer()->msg[4], &off);
-        if (off) {
-            if ((uint32_t)mr[1] == PSCI_SYSTEM_RESET) /* Linux after a panic with panic=N, or reboot */
-                printf("vmm: persona '%s' asked for a reset (PSCI SYSTEM_RESET); restarting a guest is "
-                       "not supported yet, so it stays off\n", persona_name);
-            else
-                printf("vmm: persona '%s' powered off\n", persona_name);
-            return FAULT_REPLY_SUSPEND;
-        }
-        return VCPU_REPLY_SET_X0_X3;
+        hypercall(mr, a);
+        return;
+    case VCPU_EXIT_SYSTEM_REGISTER:
+        system_register(cpu, mr, a);
+        return;
     case VCPU_EXIT_INSTRUCTION_ABORT:
         printf("vmm: persona '%s' jumped to guest-physical %#lx where there is no memory (pc %#lx); "
                "stopping it\n", persona_name, (unsigned long)mr[1], (unsigned long)mr[3]);
-        return FAULT_REPLY_SUSPEND;
+        stop(a);
+        return;
     default:
         printf("vmm: persona '%s' stopped: %s (ESR %#lx, pc %#lx)\n", persona_name,
                esr_class_name((uint32_t)(mr[1] >> 26)), (unsigned long)mr[1], (unsigned long)mr[2]);
-        return FAULT_REPLY_SUSPEND;
+        stop(a);
+        return;
     }
+}
+
+/* Answers an exit from a CPU and waits for the next message. */
+static struct sys_result answer_exit(unsigned cpu, uint64_t *mr)
+{
+    struct answer a = { .label = FAULT_REPLY_SUSPEND, .after = GUEST_STOPPED };
+    if (cpu < vcpu_count())
+        handle_exit(cpu, mr, &a);
+    if (a.after == GO_ON) {
+        for (unsigned i = 0; i < 4; i++)
+            mr[i] = a.reply[i];
+        return sys_reply_recv(info->exit_endpoint_slot, msginfo_new(a.label, 0, 0, a.length), mr,
+                              info->exit_reply_slot);
+    }
+    sys_reply(info->exit_reply_slot, msginfo_new(FAULT_REPLY_SUSPEND, 0, 0, 0), a.reply);
+    if (a.after == CPU_OFF) {
+        vcpu_powered_off(cpu);
+    } else {
+        vcpus_stop_others(cpu);
+        printf("vmm: persona '%s' is stopped\n", persona_name);
+    }
+    return sys_recv(info->exit_endpoint_slot, mr, info->exit_reply_slot);
 }
 
 int main(void)
@@ -118,7 +206,8 @@ int main(void)
         return 1;
     }
     guest_memory_init(info);
-    vgic_init(PERSONA_SPI_COUNT);
+    vcpus_init(info);
+    vgic_init(PERSONA_SPI_COUNT, info->vcpus);
     uart_init();
     virtio_console_init(runtime_cell_info);
     static const struct device *const always[] = { &vgic_distributor, &vgic_redistributor, &uart_device,
@@ -131,7 +220,7 @@ int main(void)
     printf("vmm: starting persona '%s': %lu MiB at %#lx, kernel at %#lx\n", persona_name,
            (unsigned long)(info->ram_size >> 20), (unsigned long)info->ram_base,
            (unsigned long)info->kernel_entry);
-    if (tcb_resume(info->guest_tcb_slot)) {
+    if (vcpu_boot()) {
         printf("vmm: cannot start the guest\n");
         return 1;
     }
@@ -141,22 +230,14 @@ int main(void)
         if (!r.error && r.detail == RECV_FROM_NOTIFICATION) {
             console_input_notified(r.badge);
             r = sys_recv(info->exit_endpoint_slot, mr, info->exit_reply_slot);
-            continue;
-        }
-        uint64_t reply[4] = { 0 };
-        unsigned length = 0;
-        uint64_t label = FAULT_REPLY_SUSPEND;
-        if (!r.error && msginfo_label(r.info) == FAULT_VCPU)
-            label = handle_exit(mr, reply, &length);
-        if (label == FAULT_REPLY_SUSPEND) {
-            sys_reply(info->exit_reply_slot, msginfo_new(label, 0, 0, 0), reply);
-            printf("vmm: persona '%s' is stopped\n", persona_name);
+        } else if (r.error) {
             r = sys_recv(info->exit_endpoint_slot, mr, info->exit_reply_slot);
-            continue;
+        } else if (msginfo_label(r.info) != FAULT_VCPU) { /* a fault no VCPU exit explains */
+            printf("vmm: persona '%s' CPU %lu: fault %lu, not a guest exit; stopping it\n", persona_name,
+                   (unsigned long)r.badge - 1, (unsigned long)msginfo_label(r.info));
+            r = answer_exit(PERSONA_MAX_VCPUS, mr);
+        } else {
+            r = answer_exit((unsigned)r.badge - 1, mr); /* the badge is 1 + the CPU's number */
         }
-        for (unsigned i = 0; i < 4; i++)
-            mr[i] = reply[i];
-        r = sys_reply_recv(info->exit_endpoint_slot, msginfo_new(label, 0, 0, length), mr,
-                           info->exit_reply_slot);
     }
 }

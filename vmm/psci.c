@@ -8,20 +8,19 @@
 #define PSCI_AFFINITY_INFO 0xc4000004u
 #define PSCI_MIGRATE_INFO_TYPE 0x84000006u
 #define PSCI_SYSTEM_OFF 0x84000008u
-#define PSCI_SYSTEM_RESET 0x84000009u
 #define PSCI_FEATURES 0x8400000au
-#define SMCCC_VERSION 0x80000000u
-
-#define PSCI_SUCCESS 0
-#define PSCI_NOT_SUPPORTED ((uint64_t)-1)
-#define PSCI_ALREADY_ON ((uint64_t)-4)
 #define PSCI_TOS_NOT_PRESENT 2
 #define PSCI_1_0 0x10000u
+#define AFFINITY_ON 0
+#define AFFINITY_OFF 1
+#define MPIDR_AFF0 0xffULL
+#define MPIDR_HIGHER_AFFINITY 0xff00ffff00ULL
 
 static bool supported(uint64_t function)
 {
     switch ((uint32_t)function) {
     case PSCI_VERSION:
+    case PSCI_CPU_OFF:
     case PSCI_CPU_ON:
     case PSCI_AFFINITY_INFO:
     case PSCI_MIGRATE_INFO_TYPE:
@@ -34,26 +33,50 @@ static bool supported(uint64_t function)
     }
 }
 
-uint64_t psci_call(uint64_t function, uint64_t arg1, uint64_t arg2, uint64_t arg3, bool *off)
+/* Our CPUs are 0..n-1 at affinity level 0 of one cluster; anything else names none of them. */
+static bool cpu_of(uint64_t mpidr, unsigned *cpu)
 {
-    (void)arg2;
-    (void)arg3;
-    switch ((uint32_t)function) {
+    if (mpidr & MPIDR_HIGHER_AFFINITY)
+        return false;
+    *cpu = (unsigned)(mpidr & MPIDR_AFF0);
+    return *cpu < vcpu_count();
+}
+
+static uint64_t affinity_info(uint64_t mpidr, uint64_t level)
+{
+    unsigned cpu;
+    if (level != 0 || !cpu_of(mpidr, &cpu))
+        return (uint64_t)PSCI_INVALID_PARAMETERS;
+    return vcpu_is_on(cpu) ? AFFINITY_ON : AFFINITY_OFF;
+}
+
+uint64_t psci_call(const uint64_t args[4], enum psci_outcome *outcome)
+{
+    unsigned cpu;
+    *outcome = PSCI_RETURN;
+    switch ((uint32_t)args[0]) {
     case PSCI_VERSION:
         return PSCI_1_0;
     case PSCI_FEATURES:
-        return supported(arg1) ? PSCI_SUCCESS : PSCI_NOT_SUPPORTED;
-    case PSCI_CPU_ON: /* one virtual CPU for now: the boot CPU is the only one, and it is on */
-        return arg1 == 0 ? PSCI_ALREADY_ON : PSCI_NOT_SUPPORTED;
+        return supported(args[1]) ? PSCI_SUCCESS : (uint64_t)PSCI_NOT_SUPPORTED;
+    case PSCI_CPU_ON:
+        if (!cpu_of(args[1], &cpu))
+            return (uint64_t)PSCI_INVALID_PARAMETERS;
+        return (uint64_t)vcpu_power_on(cpu, args[2], args[3]);
+    case PSCI_CPU_OFF:
+        *outcome = PSCI_OFF_CPU;
+        return PSCI_SUCCESS;
     case PSCI_AFFINITY_INFO:
-        return arg1 == 0 ? 0 /* on */ : PSCI_NOT_SUPPORTED;
+        return affinity_info(args[1], args[2]);
     case PSCI_MIGRATE_INFO_TYPE:
         return PSCI_TOS_NOT_PRESENT;
     case PSCI_SYSTEM_OFF:
+        *outcome = PSCI_OFF_SYSTEM;
+        return PSCI_SUCCESS;
     case PSCI_SYSTEM_RESET:
-        *off = true;
+        *outcome = PSCI_RESET_SYSTEM;
         return PSCI_SUCCESS;
     default:
-        return PSCI_NOT_SUPPORTED;
+        return (uint64_t)PSCI_NOT_SUPPORTED;
     }
 }

@@ -32,10 +32,12 @@ struct device {
     void (*access)(struct mmio *m, uint64_t offset);
 };
 
-void vgic_init(unsigned spi_count);
+void vgic_init(unsigned spi_count, unsigned cpus);
 extern const struct device vgic_distributor, vgic_redistributor;
-/* A device raises (level true) or drops its interrupt line. */
+/* A device raises (level true) or drops its interrupt line (an SPI). */
 void vgic_set_level(unsigned irq, bool level);
+/* A software-generated interrupt for one CPU, if it has it enabled. */
+void vgic_send_sgi(unsigned cpu, unsigned sgi);
 
 void uart_init(void);
 extern const struct device uart_device;
@@ -54,10 +56,28 @@ void virtio_console_init(const struct cell_info *info);
 extern const struct device virtio_console_device;
 
 
-/* PSCI calls from the guest: returns x0's answer; *off becomes true on SYSTEM_OFF/RESET. */
-uint64_t psci_call(uint64_t function, uint64_t arg1, uint64_t arg2, uint64_t arg3, bool *off);
+/* PSCI calls from the guest (args: x0-x3): returns x0's answer, and what becomes of the caller. */
+#define PSCI_SYSTEM_RESET 0x84000009u
+#define PSCI_SUCCESS 0
+#define PSCI_NOT_SUPPORTED (-1)
+#define PSCI_INVALID_PARAMETERS (-2)
+#define PSCI_ALREADY_ON (-4)
+#define PSCI_INTERNAL_FAILURE (-6)
+#define PSCI_INVALID_ADDRESS (-9)
+enum psci_outcome { PSCI_RETURN, PSCI_OFF_CPU, PSCI_OFF_SYSTEM, PSCI_RESET_SYSTEM };
+uint64_t psci_call(const uint64_t args[4], enum psci_outcome *outcome);
+
+/* The guest's virtual CPUs (vcpus.c). */
+void vcpus_init(const struct persona_info *persona);
+unsigned vcpu_count(void);
+bool vcpu_is_on(unsigned cpu);
+int vcpu_boot(void);
+int64_t vcpu_power_on(unsigned cpu, uint64_t entry, uint64_t context); /* a PSCI status */
+void vcpu_powered_off(unsigned cpu);
+void vcpus_stop_others(unsigned except);
+uint64_t vcpu_general_register(unsigned cpu, unsigned reg); /* x0-x30; reg 31 reads 0 */
 
 /* Output lines go to the console, prefixed with the persona's name. */
 void vmm_console_write(const char *text, uint64_t length);
-void vmm_inject(unsigned irq);
+void vmm_inject(unsigned cpu, unsigned irq);
 extern const char *persona_name;

@@ -97,8 +97,12 @@ static void finish_line(void)
 }
 
 /* Raw input: every byte goes to the reader as typed; its terminal echoes and edits. */
+static void finish_raw(void);
+
 static void typed_raw(char c)
 {
+    if (pending_length == CONSOLE_LINE_MAX)
+        finish_raw(); /* a full chunk goes to the reader; typing goes on in the next */
     if (pending_length < CONSOLE_LINE_MAX)
         pending[pending_length++] = c;
 }

@@ -9,7 +9,8 @@ from cellatools.manifest import devicetree
 
 
 def persona(**overrides):
-    fields = dict(name="work", bootargs="console=ttyAMA0 quiet", memory=256 << 20, maps=[], disk=None)
+    fields = dict(name="work", bootargs="console=ttyAMA0 quiet", memory=256 << 20, maps=[], disk=None,
+                  vcpus=1)
     fields.update(overrides)
     return SimpleNamespace(**fields)
 
@@ -50,6 +51,18 @@ class PersonaDeviceTreeTest(unittest.TestCase):
         self.assertEqual(node.reg(), [(0x70000000, 0x1000)])
         self.assertEqual(node.string("label"), "notes")
         self.assertEqual(node.string("cella,rights"), "r")
+
+    def test_one_cpu_node_per_virtual_cpu(self):
+        cpus = self.tree(persona(vcpus=3)).find("/cpus")
+        nodes = [n for n in cpus.walk() if n.name.startswith("cpu@")]
+        self.assertEqual([n.cells("reg") for n in nodes], [[0], [1], [2]])
+        self.assertEqual({n.string("enable-method") for n in nodes}, {"psci"})
+
+    def test_a_disk_adds_the_block_device(self):
+        root = self.tree(persona(disk=SimpleNamespace(name="d", size=1 << 20)))
+        block = L.PERSONA_VIRTIO_BASE + L.PERSONA_VIRTIO_BLOCK * L.PERSONA_VIRTIO_SIZE
+        self.assertEqual(root.find(f"/virtio_mmio@{block:x}").cells("interrupts"),
+                         [0, L.PERSONA_VIRTIO_SPI + L.PERSONA_VIRTIO_BLOCK, 1])
 
     def test_quotes_in_bootargs_cannot_break_the_tree(self):
         for text in ('a="b c"', 'ends with \\', '\\"'):

@@ -108,9 +108,9 @@ class QemuCommandTest(unittest.TestCase):
 
     def test_icount(self):
         cmd = runner.qemu_command(PLATFORM, "k", icount=True)
-        self.assertEqual(cmd[cmd.index("-icount") + 1], "shift=0")
-        cmd = runner.qemu_command(PLATFORM, "k", icount="shift=0,sleep=off")
         self.assertEqual(cmd[cmd.index("-icount") + 1], "shift=0,sleep=off")
+        cmd = runner.qemu_command(PLATFORM, "k", icount="shift=1")
+        self.assertEqual(cmd[cmd.index("-icount") + 1], "shift=1")
 
 
 class BlankFileTest(unittest.TestCase):

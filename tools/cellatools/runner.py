@@ -72,6 +72,12 @@ class Watch:
         return "never saw the pass marker"
 
 
+# -icount: one instruction per ns of virtual time (shift=0), and an idle CPU jumps to its next timer
+# instead of waiting for the host's clock (sleep=off), so runs repeat exactly. Every -icount user
+# (tools/run-qemu --icount, tools/bench, tools/bench-linux) takes this one.
+ICOUNT = "shift=0,sleep=off"
+
+
 def load_platform(path):
     with open(path) as f:
         return json.load(f)
@@ -79,14 +85,14 @@ def load_platform(path):
 
 def qemu_command(platform, image, extra=(), icount=False, interactive=False, gdb=False,
                  initrd=None, append=None):
-    """QEMU's command line; icount is True for "shift=0" or a string of -icount options."""
+    """QEMU's command line; icount is True for ICOUNT or a string of -icount options."""
     cmd = list(platform["command"]) + ["-kernel", image, "-no-reboot"]
     if initrd:
         cmd += ["-initrd", initrd]
     if append is not None:
         cmd += ["-append", append]
     if icount:
-        cmd += ["-icount", "shift=0" if icount is True else icount]
+        cmd += ["-icount", ICOUNT if icount is True else icount]
     if interactive:
         cmd += ["-nographic"]
     else:

@@ -15,6 +15,7 @@
 #define HCR_GUEST (HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_TWI | HCR_TSC | HCR_RW | \
                    BIT(9) /* FB */ | BIT(10) /* BSU inner shareable */)
 #define SCTLR_EL1_RESET 0x30d00800UL
+#define CNTV_CTL_ENABLE BIT(0)
 #define CNTV_CTL_IMASK BIT(1)
 #define CNTKCTL_NATIVE 3UL /* EL0 may read the physical and virtual counters */
 
@@ -112,6 +113,52 @@ static void write_mode_registers(const struct vcpu *v)
 #undef WRITE
 }
 
+/*
+ * Only the VCPU on the CPU has its timer in the hardware. Another one's
+ * armed timer is parked here, and the kernel's tick fires it when its
+ * deadline has passed (so within one tick), waking a guest that waits in
+ * WFI for it.
+ */
+static struct vcpu *parked_timers;
+
+static void park_timer(struct vcpu *v)
+{
+    word_t ctl = v->regs[VCPU_CNTV_CTL_EL0];
+    if (v->timer_parked || !(ctl & CNTV_CTL_ENABLE) || (ctl & CNTV_CTL_IMASK))
+        return;
+    v->timer_deadline = v->regs[VCPU_CNTV_CVAL_EL0] + v->regs[VCPU_CNTVOFF_EL2];
+    v->timer_next = parked_timers;
+    parked_timers = v;
+    v->timer_parked = true;
+}
+
+static void unpark_timer(struct vcpu *v)
+{
+    if (!v->timer_parked)
+        return;
+    struct vcpu **p = &parked_timers;
+    while (*p != v)
+        p = &(*p)->timer_next;
+    *p = v->timer_next;
+    v->timer_parked = false;
+}
+
+void vcpu_timer_tick(word_t now)
+{
+    struct vcpu **p = &parked_timers;
+    while (*p) {
+        struct vcpu *v = *p;
+        if (v->timer_deadline > now) {
+            p = &v->timer_next;
+            continue;
+        }
+        *p = v->timer_next;
+        v->timer_parked = false;
+        v->regs[VCPU_CNTV_CTL_EL0] |= CNTV_CTL_IMASK; /* as for a timer that fires on the CPU */
+        vcpu_inject(v, VCPU_VTIMER_IRQ);
+    }
+}
+
 static void save(struct vcpu *v)
 {
 #define SAVE(id, reg) v->regs[id] = sysreg_read(reg);
@@ -121,6 +168,7 @@ static void save(struct vcpu *v)
         save_mode_registers(v);
     v->regs[VCPU_CNTV_CTL_EL0] = sysreg_read(cntv_ctl_el0);
     sysreg_write(cntv_ctl_el0, 0); /* its timer must not fire for the next guest */
+    park_timer(v);
     v->vgic.vmcr = sysreg_read_enc(ICH_VMCR_EL2);
     v->vgic.ap0r0 = sysreg_read_enc(ICH_AP0R0_EL2);
     v->vgic.ap1r0 = sysreg_read_enc(ICH_AP1R0_EL2);
@@ -130,6 +178,7 @@ static void save(struct vcpu *v)
 
 static void load(struct vcpu *v)
 {
+    unpark_timer(v);
 #define LOAD(id, reg) sysreg_write(reg, v->regs[id]);
     EL1_REGISTERS(LOAD)
 #undef LOAD
@@ -231,6 +280,8 @@ void vcpu_switch(struct tcb *prev, struct tcb *next)
                 save(loaded);
             load(v);
             loaded = v;
+            if (guest_mode) /* from one guest straight to another: the mode registers change too */
+                write_mode_registers(v);
         }
         sysreg_write(tpidrro_el0, v->regs[VCPU_TPIDRRO_EL0]);
         refill(v);
@@ -276,6 +327,7 @@ void vcpu_destroy(struct vcpu *v)
 {
     if (v->tcb)
         vcpu_unbind_tcb(v->tcb);
+    unpark_timer(v);
 }
 
 word_t vcpu_read_register(struct vcpu *v, unsigned reg)

@@ -14,6 +14,7 @@ void interrupt_handle(void)
         return;
     if (irq == timer_irq()) {
         timer_arm(timer_frequency() / TICK_HZ);
+        vcpu_timer_tick(timer_now());
         sched_tick();
     } else if (irq == VCPU_VTIMER_IRQ) {
         vcpu_vtimer_interrupt();

@@ -7,6 +7,8 @@
 
 #include <stdint.h>
 
+#include <abi/persona_layout.h>
+
 #define CELL_INFO_MAGIC 0x31464e494c4c4543ULL /* "CELLINF1" */
 #define CELL_NAME_MAX 32
 #define CELL_INFO_MAX_ENDS 32
@@ -51,9 +53,11 @@ struct persona_info {
     uint64_t ram_base, ram_size;
     uint64_t ram_vaddr;
     uint64_t kernel_entry, dtb, initrd, initrd_size;
-    uint32_t guest_tcb_slot, vcpu_slot, guest_vspace_slot;
-    uint32_t exit_endpoint_slot, exit_reply_slot;
+    uint32_t guest_vspace_slot;
+    uint32_t exit_endpoint_slot, exit_reply_slot; /* an exit's badge is 1 + its virtual CPU's number */
     uint32_t vcpus;
+    uint32_t vcpu_tcb_slot[PERSONA_MAX_VCPUS]; /* virtual CPU n: its thread and its VCPU */
+    uint32_t vcpu_slot[PERSONA_MAX_VCPUS];
     uint64_t disk_vaddr, disk_size; /* its disk, where the VMM sees it; 0 if it has none */
 };
 

@@ -14,7 +14,9 @@
 #define PERSONA_GICD_BASE 0x08000000UL
 #define PERSONA_GICD_SIZE 0x10000UL
 #define PERSONA_GICR_BASE 0x080a0000UL
-#define PERSONA_GICR_SIZE 0x20000UL      /* one redistributor: RD and SGI frames */
+#define PERSONA_MAX_VCPUS 8
+#define PERSONA_GICR_STRIDE 0x20000UL    /* a redistributor per virtual CPU: RD and SGI frames */
+#define PERSONA_GICR_SIZE 0x100000UL     /* PERSONA_MAX_VCPUS of them */
 #define PERSONA_UART_BASE 0x09000000UL
 #define PERSONA_UART_SIZE 0x1000UL
 #define PERSONA_UART_SPI 1               /* GIC interrupt 33 */

@@ -2,24 +2,31 @@
  * cpubench: a CPU-bound, deterministic integer workload for measuring what
  * running under Cella costs a guest (the "CPU tax"), bare against guest.
  *
- *   cpubench [ITERATIONS]      (default 25000000: 200 million instructions)
+ *   cpubench [ITERATIONS [ROUNDS]]   (default 25000000: 200 million instructions, 1 round)
  *
  * The loop is written in assembly so that every build, debug or release, gcc
  * or clang, executes exactly INSTRUCTIONS_PER_ITERATION instructions per
- * iteration. It prints the virtual counter before and after, on one line:
+ * iteration. Each round prints the virtual counter before and after, on one line:
  *   cpubench: start cntvct=<ticks> end cntvct=<ticks> ticks=<end-start> cntfrq=<Hz>
- *             iterations=<n> instructions=<n * 8> checksum=<hex>
+ *             iterations=<n> instructions=<n * 8> checksum=<hex> round=<r>/<rounds>
  * Under QEMU -icount shift=0, ticks * (1e9 / cntfrq) is the number of
  * instructions the CPU ran in that time, timer interrupts included.
+ *
+ * init's cella.run=PATH passes no arguments, so without arguments the number
+ * of rounds comes from the kernel command line: cella.cpubench=ROUNDS
+ * (tools/bench-linux uses it to take a median in one boot).
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "counter.h"
 
 #define DEFAULT_ITERATIONS 25000000ULL
 #define INSTRUCTIONS_PER_ITERATION 8
+#define MAX_ROUNDS 1000
+#define ROUNDS_OPTION "cella.cpubench="
 
 /* A xorshift64 generator folded into two accumulators: 8 instructions per turn. */
 static uint64_t workload(uint64_t iterations)
@@ -42,20 +49,56 @@ static uint64_t workload(uint64_t iterations)
     return sum ^ mix;
 }
 
+/* A count from 1 to max, or 0. */
+static uint64_t count_arg(const char *text, uint64_t max)
+{
+    char *end;
+    uint64_t n = strtoull(text, &end, 10);
+    return (end != text && *end == '\0' && n <= max) ? n : 0;
+}
+
+/* cella.cpubench=ROUNDS from the kernel command line; 1 without it. */
+static uint64_t rounds_from_cmdline(void)
+{
+    char line[4096];
+    FILE *f = fopen("/proc/cmdline", "re");
+    if (f == NULL)
+        return 1;
+    size_t n = fread(line, 1, sizeof(line) - 1, f);
+    fclose(f);
+    line[n] = '\0';
+    for (char *save = NULL, *word = strtok_r(line, " \t\n", &save); word != NULL;
+         word = strtok_r(NULL, " \t\n", &save))
+        if (strncmp(word, ROUNDS_OPTION, strlen(ROUNDS_OPTION)) == 0)
+            return count_arg(word + strlen(ROUNDS_OPTION), MAX_ROUNDS);
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
-    uint64_t iterations = DEFAULT_ITERATIONS;
-    if (argc > 2 || (argc == 2 && (iterations = strtoull(argv[1], NULL, 10)) == 0)) {
-        fputs("usage: cpubench [ITERATIONS]  (a positive number, default 25000000)\n", stderr);
+    uint64_t iterations = DEFAULT_ITERATIONS, rounds = 1;
+    if (argc == 1)
+        rounds = rounds_from_cmdline();
+    if (argc >= 2)
+        iterations = count_arg(argv[1], UINT64_MAX / INSTRUCTIONS_PER_ITERATION);
+    if (argc == 3)
+        rounds = count_arg(argv[2], MAX_ROUNDS);
+    if (argc > 3 || iterations == 0 || rounds == 0) {
+        fputs("usage: cpubench [ITERATIONS [ROUNDS]]  (positive numbers; default 25000000, and\n"
+              "       rounds from cella.cpubench=ROUNDS on the kernel command line, else 1)\n",
+              stderr);
         return 64;
     }
-    uint64_t before = counter_ticks();
-    uint64_t checksum = workload(iterations);
-    uint64_t after = counter_ticks();
-    printf("cpubench: start cntvct=%" PRIu64 " end cntvct=%" PRIu64 " ticks=%" PRIu64
-           " cntfrq=%" PRIu64 " iterations=%" PRIu64 " instructions=%" PRIu64
-           " checksum=%016" PRIx64 "\n",
-           before, after, after - before, counter_frequency(), iterations,
-           iterations * INSTRUCTIONS_PER_ITERATION, checksum);
+    for (uint64_t round = 1; round <= rounds; round++) {
+        uint64_t before = counter_ticks();
+        uint64_t checksum = workload(iterations);
+        uint64_t after = counter_ticks();
+        printf("cpubench: start cntvct=%" PRIu64 " end cntvct=%" PRIu64 " ticks=%" PRIu64
+               " cntfrq=%" PRIu64 " iterations=%" PRIu64 " instructions=%" PRIu64
+               " checksum=%016" PRIx64 " round=%" PRIu64 "/%" PRIu64 "\n",
+               before, after, after - before, counter_frequency(), iterations,
+               iterations * INSTRUCTIONS_PER_ITERATION, checksum, round, rounds);
+        fflush(stdout); /* each round's line out before the next round starts */
+    }
     return 0;
 }

@@ -51,13 +51,7 @@ def persona_dts(persona, initrd_size, channels=()):
     cpus {{
         #address-cells = <1>;
         #size-cells = <0>;
-        cpu@0 {{
-            device_type = "cpu";
-            compatible = "arm,cortex-a53";
-            reg = <0>;
-            enable-method = "psci";
-        }};
-    }};
+{cpu_nodes(persona)}    }};
 
     psci {{
         compatible = "arm,psci-1.0", "arm,psci-0.2";
@@ -109,6 +103,16 @@ def shared_memory_nodes(persona):
                      f"        cella,rights = \"{m.rights}\";\n"
                      f"    }};\n")
     return "".join(nodes)
+
+
+def cpu_nodes(persona):
+    """One per virtual CPU: MPIDR affinity 0 is the CPU's number, as the VMM sets it."""
+    return "".join(f"        cpu@{n} {{\n"
+                   f"            device_type = \"cpu\";\n"
+                   f"            compatible = \"arm,cortex-a53\";\n"
+                   f"            reg = <{n}>;\n"
+                   f"            enable-method = \"psci\";\n"
+                   f"        }};\n" for n in range(getattr(persona, "vcpus", 1)))
 
 
 def virtio_node(slot):

@@ -103,13 +103,35 @@ def cell_objects(cell, program, plan):
     return frames + objects
 
 
-def persona_objects(persona):
-    """Guest RAM, a TCB and a VCPU per virtual CPU, and stage-2 tables mapping RAM in 2 MiB blocks."""
+# What initializer/personas.c gives every VMM besides its program.
+VMM_STACK = 64 << 10
+VMM_HEAP = 1 << 20
+VMM_MIN_CNODE_RADIX = 6
+
+
+def vmm_objects(persona, program, plan):
+    """The persona's VMM: a cell with its program, stack, heap and CNode, mapping guest RAM and disk."""
+    table = layout.object_size(layout.PAGE_TABLE_SIZE_BITS)
+    program_bytes = sum(round_up(s.end - s.start) for s in program.segments) if program else 0
+    guest_view = -(-persona.memory // (1 << layout.L2_SPAN_BITS))          # RAM in 2 MiB blocks
+    disk = persona.disk.size if persona.disk else 0
+    disk_tables = -(-disk // (1 << layout.L3_SPAN_BITS)) + (1 if disk else 0)
+    return (program_bytes + VMM_STACK + VMM_HEAP + 2 * PAGE + layout.object_size(layout.TCB_SIZE_BITS)
+            + layout.cnode_size(max(plan.cnode_radix, VMM_MIN_CNODE_RADIX))
+            + layout.object_size(layout.VSPACE_SIZE_BITS) + layout.object_size(layout.ENDPOINT_SIZE_BITS)
+            + 2 * layout.object_size(layout.REPLY_SIZE_BITS) + layout.object_size(layout.NOTIFICATION_SIZE_BITS)
+            + (6 + guest_view + disk_tables) * table)
+
+
+def persona_objects(persona, program=None, plan=None):
+    """Guest RAM, a TCB and a VCPU per virtual CPU, stage-2 tables mapping RAM in 2 MiB blocks,
+    and the VMM that runs them."""
     per_vcpu = layout.object_size(layout.TCB_SIZE_BITS) + layout.object_size(layout.VCPU_SIZE_BITS)
     level2_tables = -(-persona.memory // (1 << layout.L2_SPAN_BITS))
     tables = (level2_tables + page_tables([map_area(m) for m in persona.maps])) \
         * layout.object_size(layout.PAGE_TABLE_SIZE_BITS)
-    return persona.memory + persona.vcpus * per_vcpu + layout.object_size(layout.VSPACE_SIZE_BITS) + tables
+    guest = persona.memory + persona.vcpus * per_vcpu + layout.object_size(layout.VSPACE_SIZE_BITS) + tables
+    return guest + (vmm_objects(persona, program, plan) if plan else 0)
 
 
 def available_ram(board):
@@ -121,7 +143,8 @@ def available_ram(board):
 
 def estimate(system, programs, plans, board, image_bytes):
     items = [(f"cell {c.name}", cell_objects(c, programs.get(c), plans[c])) for c in system.cells]
-    items += [(f"persona {p.name}", persona_objects(p)) for p in system.personas]
+    items += [(f"persona {p.name}", persona_objects(p, programs.get(p), plans.get(p)))
+              for p in system.personas]
     items += [(f"region {r.name}", r.size) for r in system.regions]
     items.append(("boot image (kernel and payload)", round_up(image_bytes)))
     return Estimate(items, available_ram(board))

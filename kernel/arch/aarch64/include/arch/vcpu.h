@@ -17,6 +17,9 @@ struct vcpu {
     word_t pending[(VCPU_IRQ_MAX + WORD_BITS - 1) / WORD_BITS]; /* injected, not yet in an LR */
     struct tcb *tcb;
     bool waiting; /* its thread waits in WFI for an interrupt */
+    bool timer_parked;       /* its timer is armed while another VCPU has the CPU */
+    word_t timer_deadline;   /* then: the physical count at which it fires */
+    struct vcpu *timer_next; /* the other parked timers */
 };
 
 _Static_assert(sizeof(struct vcpu) <= 4096, "VCPU object size");
@@ -40,5 +43,7 @@ void vcpu_handle_exit(struct tcb *t, uint32_t esr);
 void vcpu_handle_reply(struct tcb *guest, struct tcb *vmm);
 void vcpu_vtimer_interrupt(void);
 void vcpu_maintenance_interrupt(void);
+/* The kernel's tick: fires the timers of VCPUs that are not on the CPU. */
+void vcpu_timer_tick(word_t now);
 /* Writes the exit's words after MR3 (hypercall arguments) for the VMM. */
 unsigned vcpu_exit_message_extra(struct tcb *guest, struct tcb *vmm);
