@@ -1,8 +1,9 @@
 /*
  * Keyboard input for the guest. When the manifest gives the persona the
  * console's notify channel "console_input", the VMM is the console's one
- * reader: it asks for raw keystrokes and feeds them to the guest's UART, so
- * the guest's own terminal echoes and edits them.
+ * reader: it asks for raw keystrokes and feeds them to the guest's console
+ * (the one, UART or virtio console, that it writes to), so the
+ * guest's own terminal echoes and edits them.
  */
 #include <string.h>
 
@@ -49,7 +50,11 @@ void console_input_notified(uint64_t bits)
             uint64_t w = i < 4 ? mr[i] : ipc_buffer()->msg[i];
             memcpy((uint8_t *)&line + 8 * i, &w, 8);
         }
-        uart_input(line.text, line.length < CONSOLE_LINE_MAX ? line.length : CONSOLE_LINE_MAX);
+        uint64_t length = line.length < CONSOLE_LINE_MAX ? line.length : CONSOLE_LINE_MAX;
+        if (vmm_console_in_use() == GUEST_CONSOLE_VIRTIO) /* the guest's console is hvc0 */
+            virtio_console_input(line.text, length);
+        else
+            uart_input(line.text, length);
     }
     arm();
 }

@@ -37,10 +37,18 @@ static const struct device *devices[8];
 static unsigned device_count;
 static unsigned long refused;
 
-void vmm_console_write(const char *text, uint64_t length)
+static enum guest_console console_in_use = GUEST_CONSOLE_UART;
+
+void vmm_console_write(enum guest_console from, const char *text, uint64_t length)
 {
+    console_in_use = from;
     printf("%.*s", (int)length, text);
     fflush(stdout);
+}
+
+enum guest_console vmm_console_in_use(void)
+{
+    return console_in_use;
 }
 
 static const struct device *device_at(uint64_t address)

@@ -78,7 +78,7 @@ static void output(char c)
         return;
     uart.line[uart.line_length++] = c;
     if (c == '\n' || uart.line_length == LINE_MAX_BYTES) {
-        vmm_console_write(uart.line, uart.line_length);
+        vmm_console_write(GUEST_CONSOLE_UART, uart.line, uart.line_length);
         uart.line_length = 0;
     }
 }

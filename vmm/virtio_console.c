@@ -1,10 +1,11 @@
 /*
- * The persona's channel device: a multiport virtio console whose ports are
- * the persona's call channels, named "<channel>:<server>". Linux's
- * virtio_console driver shows each as /dev/vport0pN. A request written to a
- * port becomes one call (channel.c); its reply is the next read. One
- * request per port is in flight: the next is taken once the reply is in
- * the guest's hands.
+ * The persona's virtio console, multiport. Port 0 is a console (Linux's
+ * hvc0): what the guest writes there goes to the console server, and what
+ * is typed comes back. The other ports are the persona's call channels,
+ * named "<channel>:<server>" (Linux's /dev/vport0pN): a request written to
+ * such a port becomes one call (channel.c), and its reply is the next read.
+ * One request per port is in flight: the next is taken once the reply is
+ * in the guest's hands.
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,7 +16,10 @@
 #include "virtio.h"
 
 #define F_MULTIPORT (1ULL << 1)
-#define PORTS_MAX 8
+#define CHANNEL_PORTS_MAX 8
+#define PORTS_MAX (1 + CHANNEL_PORTS_MAX)
+#define CONSOLE_PORT_ID 0
+#define CONSOLE_INPUT_MAX 256
 #define CONTROL_RX 2
 #define CONTROL_TX 3
 #define QUEUES (4 + 2 * (PORTS_MAX - 1))
@@ -23,7 +27,7 @@
 #define PORT_NAME_MAX (2 * CELL_NAME_MAX + 2)
 
 enum control_event {
-    DEVICE_READY = 0, DEVICE_ADD = 1, PORT_READY = 3, PORT_OPEN = 6, PORT_NAME = 7,
+    DEVICE_READY = 0, DEVICE_ADD = 1, PORT_READY = 3, CONSOLE_PORT = 4, PORT_OPEN = 6, PORT_NAME = 7,
 };
 
 struct control_message {
@@ -45,6 +49,8 @@ struct port {
 static struct virtq queues[QUEUES];
 static struct port ports[PORTS_MAX];
 static unsigned port_count;
+static char console_input[CONSOLE_INPUT_MAX];
+static unsigned console_input_length;
 static struct control_message control_out[CONTROL_PENDING_MAX];
 static unsigned control_head, control_tail;
 
@@ -99,13 +105,15 @@ static void control_received(const struct control_message *m)
             queue_control(i, DEVICE_ADD, 0);
         break;
     case PORT_READY:
-        if (m->id < port_count && m->value == 1) {
+        if (m->id == CONSOLE_PORT_ID && m->value == 1)
+            queue_control(m->id, CONSOLE_PORT, 1);
+        else if (m->id < port_count && m->value == 1)
             queue_control(m->id, PORT_NAME, 0);
+        if (m->id < port_count && m->value == 1)
             queue_control(m->id, PORT_OPEN, 1); /* the VMM's side is always connected */
-        }
         break;
     case PORT_OPEN:
-        if (m->id < port_count && m->value == 0)
+        if (m->id != CONSOLE_PORT_ID && m->id < port_count && m->value == 0)
             ports[m->id].reply_pending = false; /* the reader went away: its reply goes too */
         break;
     default:
@@ -156,6 +164,49 @@ static void serve_port(unsigned index)
     virtio_interrupt(&device);
 }
 
+/* The console port's output, to the console server; Linux's CR before each LF goes. */
+static void console_output(void)
+{
+    struct vchain c;
+    char text[256];
+    while (virtq_pop(&device, port_transmit_queue(CONSOLE_PORT_ID), &c) == 1) {
+        uint32_t n = 0;
+        for (unsigned i = 0; i < c.readable; i++) {
+            for (uint32_t k = 0; k < c.buf[i].length; k++) {
+                if (c.buf[i].data[k] != '\r')
+                    text[n++] = (char)c.buf[i].data[k];
+                if (n == sizeof(text)) {
+                    vmm_console_write(GUEST_CONSOLE_VIRTIO, text, n);
+                    n = 0;
+                }
+            }
+        }
+        vmm_console_write(GUEST_CONSOLE_VIRTIO, text, n);
+        virtq_push(&device, port_transmit_queue(CONSOLE_PORT_ID), c.head, 0);
+    }
+    virtio_interrupt(&device);
+}
+
+/* Typed text waiting for the guest's console to take it. */
+static void console_deliver_input(void)
+{
+    struct vchain c;
+    if (!console_input_length || virtq_pop(&device, port_receive_queue(CONSOLE_PORT_ID), &c) != 1)
+        return;
+    uint32_t n = vchain_write(&c, console_input, console_input_length);
+    virtq_push(&device, port_receive_queue(CONSOLE_PORT_ID), c.head, n);
+    memmove(console_input, console_input + n, console_input_length - n);
+    console_input_length -= n;
+    virtio_interrupt(&device);
+}
+
+void virtio_console_input(const char *text, uint64_t length)
+{
+    for (uint64_t i = 0; i < length && console_input_length < CONSOLE_INPUT_MAX; i++)
+        console_input[console_input_length++] = text[i]; /* a full buffer drops, as a UART would */
+    console_deliver_input();
+}
+
 static void notify(struct virtio_device *d, unsigned queue)
 {
     (void)d;
@@ -163,8 +214,12 @@ static void notify(struct virtio_device *d, unsigned queue)
         serve_control();
     else if (queue == CONTROL_RX)
         flush_control();
+    else if (queue == port_transmit_queue(CONSOLE_PORT_ID))
+        console_output();
+    else if (queue == port_receive_queue(CONSOLE_PORT_ID))
+        console_deliver_input();
     else {
-        unsigned index = queue < 2 ? 0 : (queue - 2) / 2;
+        unsigned index = (queue - 2) / 2;
         if (index >= port_count)
             return;
         deliver_reply(&ports[index], index);
@@ -176,6 +231,7 @@ static void reset(struct virtio_device *d)
 {
     (void)d;
     control_head = control_tail = 0;
+    console_input_length = 0;
     for (unsigned i = 0; i < port_count; i++)
         ports[i].reply_pending = false;
 }
@@ -185,7 +241,7 @@ static uint64_t config_read(struct virtio_device *d, uint64_t offset, unsigned s
 {
     (void)d;
     uint8_t config[12] = { 0 };
-    uint32_t max_ports = port_count ? port_count : 1;
+    uint32_t max_ports = port_count;
     memcpy(config + 4, &max_ports, sizeof(max_ports));
     uint64_t value = 0;
     if (offset < sizeof(config) && size <= sizeof(config) - offset)
@@ -208,7 +264,8 @@ const struct device virtio_console_device = {
 /* Every call channel the manifest gave this persona becomes a port. */
 void virtio_console_init(const struct cell_info *info)
 {
-    port_count = 0;
+    port_count = 1; /* port 0: the console */
+    ports[CONSOLE_PORT_ID] = (struct port){ .end = NULL };
     for (uint32_t i = 0; i < info->end_count && port_count < PORTS_MAX; i++) {
         const struct cell_info_end *end = &info->ends[i];
         if (end->kind != CELL_END_CALL_CLIENT || !end->slot)
@@ -220,6 +277,6 @@ void virtio_console_init(const struct cell_info *info)
     device = (struct virtio_device){
         .name = "virtio-console", .device_id = VIRTIO_ID_CONSOLE,
         .features = VIRTIO_F_VERSION_1 | F_MULTIPORT, .irq = 32 + PERSONA_VIRTIO_SPI + PERSONA_VIRTIO_CONSOLE,
-        .queue_count = 2 + 2 * (port_count ? port_count : 1), .queues = queues, .ops = &ops,
+        .queue_count = 2 + 2 * port_count, .queues = queues, .ops = &ops,
     };
 }

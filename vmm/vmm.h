@@ -51,8 +51,9 @@ extern const struct device virtio_block_device;
 void console_input_init(const struct cell_info *info);
 void console_input_notified(uint64_t bits);
 
-/* The channel device: a multiport virtio console, one port per call channel. */
+/* The virtio console: port 0 a console (hvc0), then one port per call channel. */
 void virtio_console_init(const struct cell_info *info);
+void virtio_console_input(const char *text, uint64_t length);
 extern const struct device virtio_console_device;
 
 
@@ -77,7 +78,13 @@ void vcpu_powered_off(unsigned cpu);
 void vcpus_stop_others(unsigned except);
 uint64_t vcpu_general_register(unsigned cpu, unsigned reg); /* x0-x30; reg 31 reads 0 */
 
-/* Output lines go to the console, prefixed with the persona's name. */
-void vmm_console_write(const char *text, uint64_t length);
+/*
+ * Output lines go to the console, prefixed with the persona's name. Typed
+ * input goes back to whichever of the guest's consoles (its UART or its
+ * virtio console) wrote last: the one its kernel and shell use.
+ */
+enum guest_console { GUEST_CONSOLE_UART, GUEST_CONSOLE_VIRTIO };
+void vmm_console_write(enum guest_console from, const char *text, uint64_t length);
+enum guest_console vmm_console_in_use(void);
 void vmm_inject(unsigned cpu, unsigned irq);
 extern const char *persona_name;

@@ -88,4 +88,4 @@ class InitializerLimitsTest(unittest.TestCase):
         self.assertEqual(self.define(info, "CELL_INFO_MAX_ENDS"), layout.CELL_INFO_MAX_ENDS)
         self.assertEqual(self.define(info, "CELL_INFO_MAX_MAPS"), layout.CELL_INFO_MAX_MAPS)
         vmm = self.source("vmm", "virtio_console.c")
-        self.assertEqual(self.define(vmm, "PORTS_MAX"), layout.VMM_MAX_CHANNEL_PORTS)
+        self.assertEqual(self.define(vmm, "CHANNEL_PORTS_MAX"), layout.VMM_MAX_CHANNEL_PORTS)

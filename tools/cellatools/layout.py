@@ -52,7 +52,7 @@ INITIALIZER_MAX_REGIONS = 64
 INITIALIZER_SHARED_FRAMES = 1 << 12  # every region's frames: one CNode of SUB_RADIX
 CELL_INFO_MAX_ENDS = 32
 CELL_INFO_MAX_MAPS = 16
-VMM_MAX_CHANNEL_PORTS = 8            # PORTS_MAX: a persona's call channels
+VMM_MAX_CHANNEL_PORTS = 8            # CHANNEL_PORTS_MAX: a persona's call channels
 
 # objects.h: log2 of each object's size in bytes
 TCB_SIZE_BITS = 11
