@@ -323,7 +323,7 @@ static void fail(struct cell *c, const char *what, int err)
 
 static uint64_t arena_size_for(struct builder *b)
 {
-    uint64_t need = b->arena_bytes + (1UL << (SUB_RADIX + CNODE_SLOT_SIZE_BITS)) +
+    uint64_t need = b->arena_bytes + b->cell->extra_arena + (1UL << (SUB_RADIX + CNODE_SLOT_SIZE_BITS)) +
                     (1UL << (b->cell->desc.cnode_radix + CNODE_SLOT_SIZE_BITS)) + 3 * 4096;
     for (uint32_t i = 0; i < b->cell->desc.map_count; i++)
         if (spec_map(b->spec, b->cell->desc.first_map + i)->page_bits == 21)
@@ -493,6 +493,7 @@ bool cell_build(const struct spec *spec, struct cell *c, const struct boot_info 
     give_end_caps(&b);
     write_info_page(&b);
     configure_thread(&b);
+    c->books_used = b.next_book;
     return true;
 }
 

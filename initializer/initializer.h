@@ -99,12 +99,33 @@ const struct bootspec_persona *spec_persona(const struct spec *spec, uint32_t i)
 #define SPEC_NONE 0xffffffffu
 /* The region that is the persona's disk, or SPEC_NONE (always for a writer older than 1.2). */
 uint32_t spec_persona_disk(const struct spec *spec, const struct bootspec_persona *p);
+/* Its restart limit: 0 from a writer older than 1.3 (before 1.2 the record ends before it). */
+uint16_t spec_persona_restart_limit(const struct spec *spec, const struct bootspec_persona *p);
+
+/*
+ * What a persona keeps from one boot of its guest to the next (personas.c):
+ * made once from the general pool, whose memory cannot be given back, so a
+ * restart reuses it. Everything else of a boot (the VMM cell, the guest's
+ * threads and VCPUs) comes from arenas that a restart revokes.
+ */
+enum { GUEST_KERNEL, GUEST_DTB, GUEST_INITRAMFS, GUEST_FILES };
+struct guest_file {
+    const char *data;   /* in the payload; NULL for none */
+    uint64_t offset, size; /* where in its RAM */
+};
+struct guest {
+    struct guest_file files[GUEST_FILES];
+    struct slot store;  /* sub-CNode: the guest's VSpace, RAM frames and tables, and its arena */
+    struct arena arena; /* the guest's TCBs, VCPUs, CNode and exit endpoint, remade at each boot */
+    uint32_t ram_first; /* store slot of the first 2 MiB frame of its RAM; the others follow */
+    uint32_t next;      /* the store's next free slot */
+};
 
 /* cells.c */
 /*
  * A cell to build: from a cell record of the spec, or a persona's VMM, which
  * the initializer describes the same way (program "vmm.elf", the persona's
- * ends) and then gives its guest.
+ * ends, the persona's restart policy) and then gives its guest.
  */
 struct cell {
     struct bootspec_cell desc;
@@ -112,10 +133,12 @@ struct cell {
     const char *program;
     const struct bootspec_persona *persona; /* a VMM's persona, or NULL */
     struct persona_info persona_info;
+    struct guest guest;     /* a VMM's guest */
+    uint64_t extra_arena;   /* bytes its arena holds besides its own pages (a VMM's view of its guest) */
     uint32_t index;
     struct arena arena;
     struct slot books;      /* the sub-CNode holding this cell's objects' capabilities */
-    uint32_t books_used;
+    uint32_t books_used;    /* after cell_build: its first free slot */
     struct slot tcb, vspace, cnode;
     uint32_t restarts, faults;
     bool stopped;
@@ -134,6 +157,10 @@ cptr_t supervisor_reply(void);
 /* personas.c */
 void persona_describe(const struct spec *spec, uint32_t i, struct cell *c, const struct boot_info *bi);
 bool persona_build(const struct spec *spec, struct cell *vmm, const struct boot_info *bi);
+/* Suspends the guest's CPUs and its VMM, for good. */
+void persona_stop(struct cell *vmm);
+/* Suspends the guest, destroys its VMM and the guest's threads, and boots it again on the same RAM. */
+bool persona_restart(const struct spec *spec, struct cell *vmm, const struct boot_info *bi);
 
 /* supervisor.c */
 _Noreturn void supervise(const struct spec *spec, struct cell *cells, uint32_t count,

@@ -134,6 +134,11 @@ uint32_t spec_persona_disk(const struct spec *spec, const struct bootspec_person
     return p->disk - 1;
 }
 
+uint16_t spec_persona_restart_limit(const struct spec *spec, const struct bootspec_persona *p)
+{
+    return spec->persona_stride < sizeof(struct bootspec_persona) ? 0 : p->restart_limit;
+}
+
 static const char *check_personas(const struct spec *spec)
 {
     for (uint32_t i = 0; i < spec->persona_count; i++) {
@@ -142,8 +147,9 @@ static const char *check_personas(const struct spec *spec)
             !string_ok(spec, p->initramfs, 40) || !string_ok(spec, p->bootargs, 1024))
             return "a persona's name or files are not valid strings";
         if (!range_ok(p->first_end, p->end_count, spec->end_count) || p->end_count > CELL_INFO_MAX_ENDS ||
-            p->memory_size % (2UL << 20) || p->memory_size == 0 || p->cnode_radix > MAX_CNODE_RADIX)
-            return "a persona's ends, memory or CNode size are out of range";
+            p->memory_size % (2UL << 20) || p->memory_size == 0 || p->cnode_radix > MAX_CNODE_RADIX ||
+            p->restart > BOOTSPEC_RESTART_LIMITED)
+            return "a persona's ends, memory, CNode size or restart policy are out of range";
         uint32_t disk = spec_persona_disk(spec, p);
         if (disk != SPEC_NONE && disk >= spec->region_count)
             return "a persona's disk names a region that does not exist";

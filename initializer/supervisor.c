@@ -1,7 +1,10 @@
 /*
  * Supervision: every cell's faults (and exits) arrive at the initializer's
  * endpoint, badged with the cell's index + 1. Each gets a one-line report;
- * then the cell's restart policy decides whether it is rebuilt.
+ * then the cell's restart policy decides whether it is rebuilt. A persona's
+ * VMM exits with a VMM_EXIT_* status when its guest stops; a reset or a
+ * crash (or a fault of the VMM itself) goes to the persona's restart policy,
+ * a power-off never does.
  */
 #include <stdio.h>
 
@@ -59,9 +62,59 @@ static bool may_restart(const struct cell *c)
     }
 }
 
+/* Why a limited or never-restarted cell or persona stays stopped. */
+static const char *why_stopped(const struct cell *c, char *buf, size_t size)
+{
+    if (c->desc.restart == BOOTSPEC_RESTART_NEVER)
+        return "restart = \"never\"";
+    snprintf(buf, size, "%u restart%s, the limit", c->restarts, c->restarts == 1 ? "" : "s");
+    return buf;
+}
+
+static void handle_persona(const struct spec *spec, struct cell *c, uint64_t label, const uint64_t *mr,
+                           const struct boot_info *bi)
+{
+    uint64_t status = label == CELL_EXIT_LABEL ? mr[0] : 0;
+    if (label == CELL_EXIT_LABEL && status == VMM_EXIT_GUEST_OFF) {
+        persona_stop(c);
+        printf("supervisor: persona '%s' powered off by its guest; it stays off\n", c->name);
+        return;
+    }
+    const char *what = "reset by its guest";
+    if (label != CELL_EXIT_LABEL || status != VMM_EXIT_GUEST_RESET) {
+        c->faults++;
+        what = "crashed";
+        if (label != CELL_EXIT_LABEL || status != VMM_EXIT_GUEST_CRASHED) {
+            report(c, label, mr); /* its VMM failed, not its guest */
+            what = "lost its VMM";
+        }
+    }
+    char why[40];
+    if (!may_restart(c)) {
+        persona_stop(c);
+        printf("supervisor: persona '%s' %s; it stays stopped (%s)\n", c->name, what,
+               why_stopped(c, why, sizeof(why)));
+        return;
+    }
+    c->restarts++;
+    if (c->desc.restart == BOOTSPEC_RESTART_LIMITED)
+        snprintf(why, sizeof(why), " of %u", c->desc.restart_limit);
+    else
+        why[0] = '\0';
+    printf("supervisor: persona '%s' %s; restarting it (restart %u%s)\n", c->name, what, c->restarts, why);
+    if (!persona_restart(spec, c, bi)) {
+        c->stopped = true;
+        printf("supervisor: persona '%s' cannot be built again; it stays stopped\n", c->name);
+    }
+}
+
 static void handle(const struct spec *spec, struct cell *c, uint64_t label, const uint64_t *mr,
                    const struct boot_info *bi)
 {
+    if (c->persona) {
+        handle_persona(spec, c, label, mr, bi);
+        return;
+    }
     if (label != CELL_EXIT_LABEL)
         c->faults++;
     report(c, label, mr);

@@ -1,7 +1,8 @@
 /*
  * The VMM's main loop: start the guest, then answer its exits one at a time
  * (each with a single reply), emulating its devices and refusing everything
- * else loudly.
+ * else loudly. When the guest stops (a power-off, a reset, or something the
+ * VMM cannot answer), the VMM exits and the supervisor decides the rest.
  */
 #include <stdio.h>
 
@@ -22,7 +23,7 @@
 #define SYSREG_RT(esr) (((esr) >> 5) & 0x1f)
 
 /* What becomes of the guest once an exit is answered. */
-enum after { GO_ON, CPU_OFF, GUEST_STOPPED };
+enum after { GO_ON, CPU_OFF, GUEST_CRASHED, GUEST_RESET, GUEST_OFF };
 
 struct answer {
     uint64_t label;
@@ -98,10 +99,11 @@ static uint64_t data_abort(const uint64_t *mr, uint64_t *reply_value)
     return m.write ? FAULT_REPLY_SKIP : VCPU_REPLY_READ_DONE;
 }
 
+/* The guest did something the VMM cannot answer: it stops, as a crash. */
 static void stop(struct answer *a)
 {
     a->label = FAULT_REPLY_SUSPEND;
-    a->after = GUEST_STOPPED;
+    a->after = GUEST_CRASHED;
 }
 
 static void hypercall(const uint64_t *mr, struct answer *a)
@@ -114,12 +116,13 @@ static void hypercall(const uint64_t *mr, struct answer *a)
         a->label = FAULT_REPLY_SUSPEND;
         a->after = CPU_OFF;
     } else if (outcome == PSCI_RESET_SYSTEM) { /* Linux after a panic with panic=N, or reboot */
-        printf("vmm: persona '%s' asked for a reset (PSCI SYSTEM_RESET); restarting a guest is "
-               "not supported yet, so it stays off\n", persona_name);
-        stop(a);
+        printf("vmm: persona '%s' asked for a reset (PSCI SYSTEM_RESET)\n", persona_name);
+        a->label = FAULT_REPLY_SUSPEND;
+        a->after = GUEST_RESET;
     } else if (outcome == PSCI_OFF_SYSTEM) {
         printf("vmm: persona '%s' powered off\n", persona_name);
-        stop(a);
+        a->label = FAULT_REPLY_SUSPEND;
+        a->after = GUEST_OFF;
     }
 }
 
@@ -183,10 +186,27 @@ static void handle_exit(unsigned cpu, const uint64_t *mr, struct answer *a)
     }
 }
 
+/*
+ * The guest has stopped: the supervisor decides what becomes of the persona
+ * (its restart policy) and of this VMM, which waits to be suspended or
+ * destroyed. The status says why (abi/cell_info.h).
+ */
+static _Noreturn void guest_stopped(enum after why)
+{
+    uint64_t mr[4] = { why == GUEST_OFF     ? VMM_EXIT_GUEST_OFF
+                       : why == GUEST_RESET ? VMM_EXIT_GUEST_RESET
+                                            : VMM_EXIT_GUEST_CRASHED };
+    fflush(stdout);
+    runtime_console_flush();
+    sys_send(runtime_cell_info->supervisor_slot, msginfo_new(CELL_EXIT_LABEL, 0, 0, 1), mr);
+    for (;;)
+        sys_yield();
+}
+
 /* Answers an exit from a CPU and waits for the next message. */
 static struct sys_result answer_exit(unsigned cpu, uint64_t *mr)
 {
-    struct answer a = { .label = FAULT_REPLY_SUSPEND, .after = GUEST_STOPPED };
+    struct answer a = { .label = FAULT_REPLY_SUSPEND, .after = GUEST_CRASHED };
     if (cpu < vcpu_count())
         handle_exit(cpu, mr, &a);
     if (a.after == GO_ON) {
@@ -196,12 +216,12 @@ static struct sys_result answer_exit(unsigned cpu, uint64_t *mr)
                               info->exit_reply_slot);
     }
     sys_reply(info->exit_reply_slot, msginfo_new(FAULT_REPLY_SUSPEND, 0, 0, 0), a.reply);
-    if (a.after == CPU_OFF) {
-        vcpu_powered_off(cpu);
-    } else {
+    if (a.after != CPU_OFF) {
         vcpus_stop_others(cpu);
         printf("vmm: persona '%s' is stopped\n", persona_name);
+        guest_stopped(a.after);
     }
+    vcpu_powered_off(cpu);
     return sys_recv(info->exit_endpoint_slot, mr, info->exit_reply_slot);
 }
 
@@ -225,9 +245,12 @@ int main(void)
     if (virtio_block_init(info))
         devices[device_count++] = &virtio_block_device;
     console_input_init(runtime_cell_info);
-    printf("vmm: starting persona '%s': %lu MiB at %#lx, kernel at %#lx\n", persona_name,
+    printf("vmm: starting persona '%s': %lu MiB at %#lx, kernel at %#lx", persona_name,
            (unsigned long)(info->ram_size >> 20), (unsigned long)info->ram_base,
            (unsigned long)info->kernel_entry);
+    if (runtime_cell_info->restarts)
+        printf(" (restart %u)", runtime_cell_info->restarts);
+    printf("\n");
     if (vcpu_boot()) {
         printf("vmm: cannot start the guest\n");
         return 1;

@@ -90,10 +90,10 @@ class ExplainTest(unittest.TestCase):
 
     def test_server_caps_and_client_caps_with_their_lines(self):
         auth = self.section("cell auth:")
-        self.assertRegex(auth, r"\n +2  its endpoint \(read\): receives calls on pay  \[.*wallet\.toml:98\]")
+        self.assertRegex(auth, r"\n +2  its endpoint \(read\): receives calls on pay  \[.*wallet\.toml:100\]")
         self.assertRegex(auth, r"\n +3  its reply object")
         self.assertRegex(auth, r"\n +4  endpoint of cell wallet \(write, badge 0x7\): calls over 'sign'  "
-                               r"\[.*wallet\.toml:104\]")
+                               r"\[.*wallet\.toml:106\]")
         self.assertIn("calls from persona work over 'pay' arrive with badge 0x1", auth)
 
     def test_notifications_and_irqs(self):

@@ -135,6 +135,33 @@ class DefaultsTest(unittest.TestCase):
         self.assertEqual((cell.restart.policy, cell.restart.limit), (LIMITED, 5))
         self.assertEqual((cell.maps[0].backing, cell.maps[0].cached, cell.maps[0].size), (PRIVATE, False, 1 << 20))
 
+    def test_persona_restart(self):
+        system, report = parse_text("""
+            [system]
+            name = "x"
+            platform = "p"
+            [[persona]]
+            name = "a"
+            kind = "linux"
+            kernel = "Image"
+            memory = "256M"
+            [[persona]]
+            name = "b"
+            kind = "linux"
+            kernel = "Image"
+            memory = "256M"
+            restart = 2
+            [[persona]]
+            name = "c"
+            kind = "linux"
+            kernel = "Image"
+            memory = "256M"
+            restart = "always"
+            """)
+        self.assertFalse(report, report.lines())
+        self.assertEqual([(p.restart.policy, p.restart.limit) for p in system.personas],
+                         [("never", 0), (LIMITED, 2), ("always", 0)])
+
 
 class ValueTest(unittest.TestCase):
     def test_sizes(self):

@@ -20,8 +20,9 @@ HEADER_H = os.path.join(h.ROOT, "libsel4-like", "include", "abi", "bootspec.h")
 FORMATS = {
     2: ("cell", "<IIBBHB3xQQIIIIHHH2x", "name program priority restart restart_limit cnode_radix stack_size "
         "heap_size first_map map_count first_end end_count endpoint_slot reply_slot notification_slot"),
-    3: ("persona", "<IIIIBBBB4xQIIIII4x", "name kernel initramfs bootargs kind priority vcpus flags "
-        "memory_size first_map map_count first_end end_count disk"),
+    3: ("persona", "<IIIIBBBBBBHQIIIIIH2x", "name kernel initramfs bootargs kind priority vcpus flags "
+        "cnode_radix restart notification_slot memory_size first_map map_count first_end end_count disk "
+        "restart_limit"),
     4: ("region", "<IBB2xQQ", "name page_bits flags size paddr"),
     5: ("channel", "<IBBBBIIQ", "name kind flags sender_kind receiver_kind sender receiver badge"),
     6: ("map", "<QQQIIBBBBH2x", "vaddr size paddr name region kind rights attributes page_bits frame_cap_slot"),
@@ -97,7 +98,7 @@ class RoundTripTest(unittest.TestCase):
     def test_header(self):
         self.assertEqual(self.spec["system"], "wallet_demo")
         self.assertEqual(self.spec["platform"], "qemu-virt-aarch64")
-        self.assertEqual(self.spec["version"], (1, 2))
+        self.assertEqual(self.spec["version"], (1, 3))
         self.assertEqual(len(self.blob) % 8, 0)
 
     def test_cells(self):
@@ -160,6 +161,8 @@ class RoundTripTest(unittest.TestCase):
         self.assertEqual((work["kind"], work["memory_size"], work["vcpus"], work["flags"]), (1, 256 << 20, 1, 1))
         self.assertEqual((personal["initramfs"], personal["flags"], personal["end_count"]), ("", 0, 0))
         self.assertEqual(work["disk"], 0, "no disk")
+        self.assertEqual((work["restart"], work["restart_limit"]), (2, 3))
+        self.assertEqual((personal["restart"], personal["restart_limit"]), (1, 0))
         self.assertEqual(self.spec["region"][personal["disk"] - 1]["name"], "photos")
         guest_map = records_of(self.spec, "map", work)[0]
         self.assertEqual((guest_map["vaddr"], guest_map["name"]), (0x10000000, "pay_buffer"))

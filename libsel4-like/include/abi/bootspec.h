@@ -15,7 +15,7 @@
 
 #define BOOTSPEC_MAGIC "CELLSPEC" /* 8 bytes, no NUL */
 #define BOOTSPEC_VERSION_MAJOR 1  /* readers refuse any other major version */
-#define BOOTSPEC_VERSION_MINOR 2  /* readers accept any minor version */
+#define BOOTSPEC_VERSION_MINOR 3  /* readers accept any minor version */
 #define BOOTSPEC_NONE 0xffffffffu /* "no record" in an index field */
 #define BOOTSPEC_CRC_START 12     /* the CRC-32 covers bytes [12, total_size) */
 #define BOOTSPEC_ALIGN 8          /* every section starts at a multiple of this */
@@ -91,7 +91,9 @@ enum bootspec_persona_kind {
  * A guest, run by a VMM cell of its own (program "vmm") that holds the
  * persona's channel ends in its CNode (since version 1.1: cnode_radix and
  * notification_slot; a 1.0 writer left them zero), and serves its disk
- * (since 1.2).
+ * (since 1.2). Since 1.3 it has a restart policy, in fields older writers
+ * left zero (never restarted); restart_limit is read only from a record
+ * that has it (entry_size 56).
  */
 struct bootspec_persona {
     uint32_t name;        /* string */
@@ -103,7 +105,7 @@ struct bootspec_persona {
     uint8_t vcpus;        /* 1..8 */
     uint8_t flags;        /* BOOTSPEC_PERSONA_* */
     uint8_t cnode_radix;  /* its VMM's CNode */
-    uint8_t reserved;
+    uint8_t restart;      /* since 1.3: enum bootspec_restart, when its guest resets or crashes */
     uint16_t notification_slot; /* its VMM's notification, if anything signals the persona */
     uint64_t memory_size; /* guest RAM in bytes, a multiple of 2 MiB */
     uint32_t first_map;   /* index in MAPS; vaddr there is a guest-physical address */
@@ -111,7 +113,8 @@ struct bootspec_persona {
     uint32_t first_end;   /* index in ENDS; their slots are in its VMM's CNode */
     uint32_t end_count;
     uint32_t disk;        /* since 1.2: 1 + the index in REGIONS of its disk, or 0 for none */
-    uint32_t reserved1;
+    uint16_t restart_limit; /* since 1.3, BOOTSPEC_RESTART_LIMITED: the most restarts; else 0 */
+    uint16_t reserved1;
 };
 
 /* A 1.0 or 1.1 writer's persona records end before `disk`. */

@@ -84,3 +84,14 @@ _Static_assert(sizeof(struct cell_info) <= 4096, "the cell-info page is one page
 
 /* A cell's message to its supervisor (on CELL_SUPERVISOR_SLOT) that it has ended: MR0 status. */
 #define CELL_EXIT_LABEL 0x100
+
+/*
+ * The exit statuses of a persona's VMM when its guest has stopped: it
+ * powered off (PSCI SYSTEM_OFF), asked for a reset (PSCI SYSTEM_RESET), or
+ * did something the VMM cannot answer. The supervisor applies the persona's
+ * restart policy to a reset or a crash, never to a power-off. Other statuses
+ * are the VMM's own failures. None is a status 0-255 of an ordinary exit.
+ */
+#define VMM_EXIT_GUEST_OFF 0x100
+#define VMM_EXIT_GUEST_RESET 0x101
+#define VMM_EXIT_GUEST_CRASHED 0x102

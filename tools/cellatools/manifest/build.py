@@ -139,7 +139,8 @@ def layout_report(result, inputs, payload_size):
             lines.append(f"    {a.start:#012x}-{a.end:#012x} {human(a.size):>6} {rights}  "
                          f"{a.what:<20} {a.backing}")
     for p in system.personas:
-        lines.append(f"  persona {p.name}: {human(p.memory)} RAM, {p.vcpus} vCPU, priority {p.priority}")
+        lines.append(f"  persona {p.name}: {human(p.memory)} RAM, {p.vcpus} vCPU, priority {p.priority}, "
+                     f"restart {p.restart}")
         for m in p.maps:
             lines.append(f"    guest {m.vaddr:#012x}-{m.end:#012x} {human(m.size):>6} {m.rights:<3}  "
                          f"region {m.region.name}")

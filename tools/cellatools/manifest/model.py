@@ -99,6 +99,7 @@ class Persona:
     memory: int
     vcpus: int
     priority: int
+    restart: Restart = field(default_factory=Restart)  # when its guest resets or crashes
     maps: list = field(default_factory=list)
     disk: object = None        # the Region its VMM serves as the guest's block device
     kind = "persona"

@@ -196,7 +196,8 @@ class _Parser:
                           t.get("kernel", f.string), t.get("initramfs", f.string, None),
                           t.get("bootargs", any_string, ""), t.get("memory", f.size),
                           t.get("vcpus", f.integer(1, MAX_VCPUS), 1),
-                          t.get("priority", f.integer(0, 255), DEFAULT_PRIORITY))
+                          t.get("priority", f.integer(0, 255), DEFAULT_PRIORITY),
+                          t.get("restart", restart, Restart()))
         persona.maps = self.sub_items(t, "map", self.persona_map)
         disk = t.get("disk", f.name, None)
         if disk is not None:

@@ -13,7 +13,7 @@ from .caps import CALL_CLIENT, CALL_SERVER, IRQ, NOTIFY_SIGNAL, NOTIFY_WAIT, rec
 from .model import ALWAYS, CALL, DEVICE, LIMITED, NEVER, NOTIFY, PRIVATE, SHARED
 
 MAGIC = b"CELLSPEC"
-VERSION_MAJOR, VERSION_MINOR = 1, 2
+VERSION_MAJOR, VERSION_MINOR = 1, 3
 NONE = 0xFFFFFFFF
 CRC_START = 12
 ALIGN = 8
@@ -49,9 +49,10 @@ CELL = Record("bootspec_cell", [
     ("endpoint_slot", "H"), ("reply_slot", "H"), ("notification_slot", "H"), ("reserved1", "2x")])
 PERSONA = Record("bootspec_persona", [
     ("name", "I"), ("kernel", "I"), ("initramfs", "I"), ("bootargs", "I"), ("kind", "B"), ("priority", "B"),
-    ("vcpus", "B"), ("flags", "B"), ("cnode_radix", "B"), ("reserved", "x"), ("notification_slot", "H"),
+    ("vcpus", "B"), ("flags", "B"), ("cnode_radix", "B"), ("restart", "B"), ("notification_slot", "H"),
     ("memory_size", "Q"), ("first_map", "I"),
-    ("map_count", "I"), ("first_end", "I"), ("end_count", "I"), ("disk", "I"), ("reserved1", "4x")])
+    ("map_count", "I"), ("first_end", "I"), ("end_count", "I"), ("disk", "I"), ("restart_limit", "H"),
+    ("reserved1", "2x")])
 REGION = Record("bootspec_region", [
     ("name", "I"), ("page_bits", "B"), ("flags", "B"), ("reserved", "2x"), ("size", "Q"), ("paddr", "Q")])
 CHANNEL = Record("bootspec_channel", [
@@ -145,8 +146,9 @@ class Encoder:
         plan = self.plans[p]
         return PERSONA.pack(self.string(p.name), self.string(p.kernel), self.string(p.initramfs),
                             self.string(p.bootargs or None), PERSONA_KIND[p.guest], p.priority, p.vcpus,
-                            flags, plan.cnode_radix, plan.notification_slot, p.memory,
-                            *self.add_maps_and_ends(p), self.index[p.disk] + 1 if p.disk else 0)
+                            flags, plan.cnode_radix, RESTART[p.restart.policy], plan.notification_slot,
+                            p.memory, *self.add_maps_and_ends(p), self.index[p.disk] + 1 if p.disk else 0,
+                            p.restart.limit)
 
     def region(self, r):
         fixed = r.paddr is not None
