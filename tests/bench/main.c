@@ -1,5 +1,5 @@
 /*
- * The kernel benchmarks (docs/benchmarks.md). Each measures one operation
+ * The kernel benchmarks (README.md). Each measures one operation
  * BENCH_RUNS times with the cycle counter, which counts instructions under
  * QEMU's -icount shift=0, and reports the median.
  */

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include <arch/vcpu.h>
+#include <cella/fastpath.h>
 #include <cella/irq_handler.h>
 #include <cella/tcb.h>
 
@@ -46,10 +47,17 @@ unsigned vcpu_exit_message_extra(struct tcb *guest, struct tcb *vmm)
     return 0;
 }
 
-void vcpu_handle_reply(struct tcb *guest, struct tcb *vmm)
+bool vcpu_apply_reply(struct tcb *guest, struct tcb *vmm)
 {
     (void)guest, (void)vmm;
     no_vcpu_faults();
+    return false;
+}
+
+/* The fastpath is the target's (it switches threads itself): here every fault takes the general path. */
+void fastpath_fault(struct tcb *faulter, cap_t ep_cap)
+{
+    (void)faulter, (void)ep_cap;
 }
 
 void world_reset(void)

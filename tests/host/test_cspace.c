@@ -236,7 +236,25 @@ static void test_single_level_agrees(void)
     }
 }
 
+/* The single-level mark follows the guard data: set exactly when guard and radix take 64 bits. */
+static void test_single_level_mark_follows_the_guard(void)
+{
+    kmem_reset();
+    cap_t c = kmem_cnode(12, 0, 52);
+    CU_ASSERT_TRUE(cnode_is_single_level(c));
+    CU_ASSERT_EQUAL(cnode_radix(c), 12u);
+    cap_t d = cnode_with_guard(c, 3UL << 6 | 50);
+    CU_ASSERT_FALSE(cnode_is_single_level(d));
+    CU_ASSERT_EQUAL(cnode_radix(d), 12u);
+    CU_ASSERT_EQUAL(cnode_guard(d), 3u);
+    CU_ASSERT_EQUAL(cnode_guard_size(d), 50u);
+    CU_ASSERT_EQUAL(cap_addr(d), cap_addr(c));
+    CU_ASSERT_TRUE(cnode_is_single_level(cnode_with_guard(d, 52)));
+    CU_ASSERT_PTR_NULL(cspace_lookup_single_level(d, 3UL << 14 | 5));
+    CU_ASSERT_PTR_EQUAL(cspace_lookup_single_level(c, 5), slot(c, 5));
+}
+
 SUITE("cspace", TEST(test_one_level), TEST(test_guard_sizes), TEST(test_large_guard),
       TEST(test_several_levels), TEST(test_depth_mismatch), TEST(test_leaf_before_bits_run_out),
       TEST(test_bad_depths), TEST(test_root_not_a_cnode), TEST(test_cnode_holding_itself),
-      TEST(test_single_level_agrees));
+      TEST(test_single_level_agrees), TEST(test_single_level_mark_follows_the_guard));

@@ -4,7 +4,7 @@
 static volatile unsigned g_good[3];
 static volatile uint64_t g_seen[4];
 
-/* Puts a and b in q0 and q31, yields, and checks they are still there. */
+/* Puts a and b in q0 and q31, yields, and checks they are still there. x8-x18 are the ABI's to clobber. */
 static bool fp_survives_yield(uint64_t a, uint64_t b)
 {
     uint64_t r0, r1, r2, r3;
@@ -20,7 +20,8 @@ static bool fp_survives_yield(uint64_t a, uint64_t b)
                      "mov %3, v31.d[1]\n"
                      : "=&r"(r0), "=&r"(r1), "=&r"(r2), "=&r"(r3)
                      : "r"(a), "r"(b)
-                     : "x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "v0", "v31", "memory");
+                     : "x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11",
+                       "x12", "x13", "x14", "x15", "x16", "x17", "x18", "v0", "v31", "memory");
     return r0 == a && r1 == b && r2 == b && r3 == a;
 }
 

@@ -16,8 +16,9 @@ void print_registers(const struct user_context *ctx)
     printk("\nsp  %016lx  pc  %016lx  spsr %08lx\n", ctx->sp, ctx->pc, ctx->spsr);
 }
 
-/* One line that says what went wrong, then the raw syndrome registers. */
-static void print_syndrome(uint32_t esr, word_t far, word_t elr, word_t spsr)
+#ifdef CELLA_DEBUG
+/* Debug kernels say what went wrong in words first (release kernels leave esr.c's names out). */
+static void describe_syndrome(uint32_t esr)
 {
     uint32_t ec = ESR_EC(esr);
     printk("%s (EC %#x)", esr_class_name(ec), ec);
@@ -29,6 +30,18 @@ static void print_syndrome(uint32_t esr, word_t far, word_t elr, word_t spsr)
         if (ec == EC_DABT_SAME || ec == EC_DABT_LOWER)
             printk(", %s", (esr & ESR_DABT_WNR) ? "write" : "read");
     }
+}
+#else
+static void describe_syndrome(uint32_t esr)
+{
+    (void)esr;
+}
+#endif
+
+/* What went wrong, then the raw syndrome registers. */
+static void print_syndrome(uint32_t esr, word_t far, word_t elr, word_t spsr)
+{
+    describe_syndrome(esr);
     printk("\nESR %08x  FAR %016lx  ELR %016lx  SPSR %08lx\n", esr, far, elr, spsr);
 }
 

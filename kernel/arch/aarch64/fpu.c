@@ -12,22 +12,23 @@ void fpu_save(struct fpu_state *state);
 void fpu_load(const struct fpu_state *state);
 
 struct tcb *fpu_owner;
-bool fpu_trapping = true;
+
+static void write_trap(bool trap)
+{
+    sysreg_write(cptr_el2, CPTR_EL2_RES1 | (trap ? CPTR_TFP : 0));
+    isb(); /* the trap's own handler uses the registers next */
+}
 
 static void set_trap(bool trap)
 {
-    if (trap == fpu_trapping)
-        return;
-    fpu_trapping = trap;
-    sysreg_write(cptr_el2, CPTR_EL2_RES1 | (trap ? CPTR_TFP : 0));
-    isb();
+    if (((sysreg_read(cptr_el2) & CPTR_TFP) != 0) != trap)
+        write_trap(trap);
 }
 
 void fpu_init(void)
 {
     sysreg_write(cpacr_el1, 3UL << 20); /* EL0/EL1 may use FP, subject to the EL2 trap */
-    fpu_trapping = false;
-    set_trap(true);
+    write_trap(true);
 }
 
 void fpu_switch_to(struct tcb *t)
@@ -40,14 +41,19 @@ void fpu_take_ownership(struct tcb *t)
     set_trap(false);
     if (fpu_owner == t)
         return;
-    if (fpu_owner)
+    if (fpu_owner) {
         fpu_save(&fpu_owner->fpu);
+        fpu_owner->fpu_owned = false;
+    }
     fpu_load(&t->fpu);
     fpu_owner = t;
+    t->fpu_owned = true;
 }
 
 void fpu_release(struct tcb *t)
 {
-    if (fpu_owner == t)
+    if (fpu_owner == t) {
         fpu_owner = NULL;
+        t->fpu_owned = false;
+    }
 }

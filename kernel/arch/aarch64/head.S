@@ -36,9 +36,12 @@ park:
     b       park
 END(_start)
 
-/* The one kernel stack: the kernel is not preemptible and every entry starts it afresh. */
+/*
+ * The one kernel stack: the kernel is not preemptible and every entry starts
+ * it afresh. Page aligned and a whole number of pages, so its top is too.
+ */
     .section .bss.kernel_stack, "aw", %nobits
-    .balign 16
+    .balign 4096
 kernel_stack:
     .space  KERNEL_STACK_SIZE
     .global kernel_stack_top

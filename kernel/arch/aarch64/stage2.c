@@ -86,7 +86,7 @@ void stage2_set(pte_t *entry, pte_t value)
     dsb(ishst); /* the table walker must see the entry before anything uses it */
 }
 
-static uint16_t asid_vmid[ASID_COUNT];
+uint16_t asid_vmid[ASID_COUNT];
 static uint16_t vmid_asid[VMID_COUNT];
 static unsigned vmid_next = 1;
 
@@ -102,10 +102,8 @@ static void flush_vmid(unsigned vmid)
     isb();
 }
 
-unsigned vmid_for_asid(unsigned asid)
+unsigned vmid_assign(unsigned asid)
 {
-    if (asid_vmid[asid])
-        return asid_vmid[asid];
     unsigned vmid = vmid_next;
     vmid_next = vmid_next + 1 < VMID_COUNT ? vmid_next + 1 : 1;
     if (vmid_asid[vmid]) {

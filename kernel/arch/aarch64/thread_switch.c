@@ -1,5 +1,6 @@
 /* Per-thread CPU state that is not saved on every kernel entry: TLS, VSpace, FP ownership. */
 #include <arch/cpu.h>
+#include <arch/fast_switch.h>
 #include <arch/stage2.h>
 #include <arch/sysreg.h>
 #include <arch/thread_switch.h>
@@ -34,6 +35,11 @@ void arch_load_tls(struct tcb *t)
     sysreg_write(tpidrro_el0, t->ipc_buffer_addr);
 }
 
+/*
+ * No ISB after the write: the kernel makes no stage-2 translations itself
+ * (flush_vmid synchronises its own VTTBR writes), and the exception return
+ * that runs the thread is a context synchronisation.
+ */
 void arch_activate_vspace(struct tcb *t)
 {
     cap_t cap = t->slots[TCB_SLOT_VSPACE].cap;
@@ -43,17 +49,19 @@ void arch_activate_vspace(struct tcb *t)
     if (vttbr != loaded_vttbr) {
         loaded_vttbr = vttbr;
         sysreg_write(vttbr_el2, vttbr);
-        isb();
     }
 }
 
 void arch_switch_thread(struct tcb *prev, struct tcb *next)
 {
-    if (prev)
+    if (prev) {
         arch_save_tls(prev);
+        arch_fpu_switch_between(prev, next);
+    } else {
+        fpu_switch_to(next); /* after idle: the trap may be set for whoever ran before it */
+    }
     arch_load_tls(next);
     arch_activate_vspace(next);
-    fpu_switch_to(next);
     vcpu_switch(prev, next);
 }
 

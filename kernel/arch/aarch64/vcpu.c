@@ -192,12 +192,11 @@ static void load(struct vcpu *v)
     isb();
 }
 
+_Static_assert(ARRAY_SIZE(((struct vcpu *)0)->pending) <= WORD_BITS, "one summary bit per word");
+
 static bool has_pending(const struct vcpu *v)
 {
-    for (unsigned i = 0; i < ARRAY_SIZE(v->pending); i++)
-        if (v->pending[i])
-            return true;
-    return false;
+    return v->pending_words != 0;
 }
 
 /* An interrupt may be in one list register at most: one already there waits its turn. */
@@ -245,7 +244,8 @@ static bool any_register_pending(void)
 static void refill(struct vcpu *v)
 {
     word_t free = reclaim_finished();
-    for (unsigned w = 0; w < ARRAY_SIZE(v->pending); w++) {
+    for (word_t words = v->pending_words; words; words &= words - 1) {
+        unsigned w = (unsigned)__builtin_ctzl(words);
         word_t candidates = v->pending[w];
         while (candidates) {
             unsigned bit = (unsigned)__builtin_ctzl(candidates), virq = w * WORD_BITS + bit;
@@ -259,6 +259,8 @@ static void refill(struct vcpu *v)
             v->pending[w] &= ~BIT(bit);
             free &= ~BIT(lr);
         }
+        if (!v->pending[w])
+            v->pending_words &= ~BIT(w);
     }
     if (has_pending(v))
         for (unsigned i = 0; i < lr_count; i++)
@@ -284,15 +286,21 @@ void vcpu_switch(struct tcb *prev, struct tcb *next)
                 write_mode_registers(v);
         }
         sysreg_write(tpidrro_el0, v->regs[VCPU_TPIDRRO_EL0]);
-        refill(v);
+        /*
+         * Only queued interrupts need list registers found for them. A
+         * finished one still holding a register asks for a maintenance
+         * interrupt, which refills then.
+         */
+        if (has_pending(v))
+            refill(v);
     }
     if (guest_mode != (v != NULL)) {
         if (guest_mode && loaded)
             save_mode_registers(loaded);
         guest_mode = v != NULL;
         write_mode_registers(v);
+        /* These govern EL0 and EL1 only: the exception return into the thread synchronises them. */
         sysreg_write(hcr_el2, guest_mode ? HCR_GUEST : HCR_NATIVE);
-        isb();
     }
 }
 
@@ -349,6 +357,7 @@ void vcpu_write_register(struct vcpu *v, unsigned reg, word_t value)
 void vcpu_inject(struct vcpu *v, unsigned virq)
 {
     v->pending[virq / WORD_BITS] |= BIT(virq % WORD_BITS);
+    v->pending_words |= BIT(virq / WORD_BITS);
     if (v == loaded)
         refill(v);
     if (v->waiting && v->tcb) {
@@ -435,8 +444,10 @@ void vcpu_handle_exit(struct tcb *t, uint32_t esr)
 unsigned vcpu_exit_message_extra(struct tcb *guest, struct tcb *vmm)
 {
     word_t reason = guest->fault.data[0] & 0xffff;
+    if (reason != VCPU_EXIT_HVC && reason != VCPU_EXIT_SMC)
+        return 4;
     struct ipc_buffer *buf = thread_ipc_buffer(vmm);
-    if ((reason != VCPU_EXIT_HVC && reason != VCPU_EXIT_SMC) || !buf)
+    if (!buf)
         return 4;
     for (unsigned i = 0; i < 4; i++)
         buf->msg[4 + i] = guest->ctx.x[3 + i];
@@ -458,7 +469,7 @@ static void complete_load(struct tcb *t, uint32_t esr, word_t value)
         t->ctx.x[reg] = value;
 }
 
-void vcpu_handle_reply(struct tcb *guest, struct tcb *vmm)
+bool vcpu_apply_reply(struct tcb *guest, struct tcb *vmm)
 {
     word_t info = vmm->ctx.x[1];
     word_t label = msginfo_label(info);
@@ -467,19 +478,17 @@ void vcpu_handle_reply(struct tcb *guest, struct tcb *vmm)
     case VCPU_REPLY_READ_DONE:
         complete_load(guest, esr, thread_message_register(vmm, 0));
         guest->ctx.pc += 4;
-        break;
+        return true;
     case VCPU_REPLY_SET_X0_X3:
         for (unsigned i = 0; i < 4 && i < msginfo_length(info); i++)
             guest->ctx.x[i] = thread_message_register(vmm, i);
-        break;
+        return true;
     case FAULT_REPLY_SKIP:
         guest->ctx.pc += 4;
-        break;
+        return true;
     case FAULT_REPLY_RESUME:
-        break;
+        return true;
     default:
-        guest->state = THREAD_INACTIVE;
-        return;
+        return false;
     }
-    sched_wake(guest, true);
 }

@@ -5,6 +5,10 @@
  * context (struct user_context), so entry stores the registers straight
  * into it without any lookup, then switches to the kernel stack. Exit
  * loads a context and returns with SP_EL2 pointing at it again.
+ *
+ * The table must be 2 KiB aligned with 128-byte entries; each entry holds
+ * its handler's code itself rather than a branch to it, so the space the
+ * alignment costs anyway does the work (slot fails the build on overflow).
  */
 #include <arch/asm.h>
 #include <abi/syscall.h>
@@ -56,11 +60,22 @@
     stp     x22, x23, [sp, #CTX_ELR]
 .endm
 
-/* Move onto the kernel stack; the context pointer stays in x19 for the C handler. */
+/*
+ * Move onto the kernel stack; the context pointer stays in x19 for the C
+ * handler. The stack's top is page aligned (kernel.ld), so adrp alone finds it.
+ */
 .macro enter_kernel_stack
     mov     x19, sp
-    adr_l   x20, kernel_stack_top
+    adrp    x20, kernel_stack_top
     mov     sp, x20
+.endm
+
+/* A system call's fastpath: x0-x6 its arguments, x7 the thread, on the kernel stack. */
+.macro fast_syscall fastpath
+    mov     x7, sp
+    adrp    x20, kernel_stack_top
+    mov     sp, x20
+    b       \fastpath
 .endm
 
 /* Kernel-mode exceptions: build a frame on the kernel stack and report it. */
@@ -91,95 +106,103 @@
     bl      kernel_exception
 .endm
 
-.macro vector target
-    .balign 0x80
-    b       \target
+/* A user context goes to a C handler (x0 the context) with every register saved. */
+.macro lower_exception handler, kind
+    save_user_context
+    enter_kernel_stack
+    mov     x0, x19
+    mov     x1, #\kind
+    b       \handler
+.endm
+
+/* The entry at offset off; .org cannot move backwards, so an entry that overflowed its slot stops the build. */
+.macro slot off
+    .org    \off
 .endm
 
     .section .text.vectors, "ax"
     .balign 0x800
 FUNCTION(exception_vectors)
     /* Current EL with SP_EL0: the kernel never runs on SP_EL0. */
-    vector  kernel_sync
-    vector  kernel_irq_on_sp0
-    vector  kernel_fiq
-    vector  kernel_serror
+slot 0x000
+    kernel_trap KIND_SYNC
+slot 0x080
+    kernel_trap KIND_IRQ
+slot 0x100
+    kernel_trap KIND_FIQ
+slot 0x180
+    kernel_trap KIND_SERROR
+
     /* Current EL with SP_EL2. */
-    vector  kernel_sync
-    vector  idle_irq
-    vector  kernel_fiq
-    vector  kernel_serror
-    /* Lower EL, AArch64: native cells at EL0, guests at EL1. */
-    vector  lower_sync
-    vector  lower_irq
-    vector  lower_fiq
-    vector  lower_serror
-    /* Lower EL, AArch32: not supported; reported as faults. */
-    vector  lower_sync
-    vector  lower_irq
-    vector  lower_fiq
-    vector  lower_serror
-END(exception_vectors)
-
-    .text
-kernel_sync:       kernel_trap KIND_SYNC
-kernel_irq_on_sp0: kernel_trap KIND_IRQ
-kernel_fiq:        kernel_trap KIND_FIQ
-kernel_serror:     kernel_trap KIND_SERROR
-
-/* The only time the kernel takes an interrupt is while idle; idle keeps no state. */
-idle_irq:
-    adr_l   x20, kernel_stack_top
+slot 0x200
+    kernel_trap KIND_SYNC
+slot 0x280
+    /* The only time the kernel takes an interrupt is while idle; idle keeps no state. */
+    adrp    x20, kernel_stack_top
     mov     sp, x20
     b       handle_idle_interrupt
+slot 0x300
+    kernel_trap KIND_FIQ
+slot 0x380
+    kernel_trap KIND_SERROR
 
-/*
- * Cella system calls (svc #1) with x7 = Call or ReplyRecv try the fastpath
- * first, with the arguments still in x0-x6 and the thread in x7 (a thread's
- * context is the start of its TCB); it saves them itself if it gives up.
- * x8-x18 are not saved on that path: those system calls may clobber them.
- */
+    /*
+     * Lower EL, AArch64: native cells at EL0, guests at EL1.
+     *
+     * Cella system calls (svc #1) that have a fastpath go to it with the
+     * arguments still in x0-x6 and the thread in x7 (a thread's context is
+     * the start of its TCB); it saves them itself if it gives up. x8-x18
+     * are not saved on that path: system calls may clobber them.
+     */
+slot 0x400
 lower_sync:
     save_preserved_registers
-    enter_kernel_stack
     mrs     x20, esr_el2
-    mov     w21, #(ESR_SVC_CELLA & 0xffff)
-    movk    w21, #(ESR_SVC_CELLA >> 16), lsl #16
+    ldr     w21, =ESR_SVC_CELLA
     cmp     w20, w21
-    b.ne    1f
+    b.ne    lower_sync_other
     cmp     x7, #SYS_CALL
-    b.eq    2f
+    b.eq    1f
     cmp     x7, #SYS_REPLY_RECV
+    b.eq    2f
+    cmp     x7, #SYS_SEND
     b.eq    3f
-1:  save_scratch_registers x19
+    cmp     x7, #SYS_YIELD
+    b.eq    4f
+    b       lower_sync_other
+1:  fast_syscall fastpath_call
+2:  fast_syscall fastpath_reply_recv
+slot 0x480
+lower_irq:
+    lower_exception handle_lower_irq, KIND_IRQ
+slot 0x500
+lower_fiq:
+    lower_exception handle_lower_unexpected, KIND_FIQ
+slot 0x580
+lower_serror:
+    lower_exception handle_lower_unexpected, KIND_SERROR
+
+    /*
+     * Lower EL, AArch32 (a guest's 32-bit EL0): handled as the AArch64
+     * ones, so each slot is a branch to its twin and the rest holds code.
+     */
+slot 0x600
+    b       lower_sync
+3:  fast_syscall fastpath_send
+4:  fast_syscall fastpath_yield
+/* Everything but a fast system call: every register saved, then C. */
+lower_sync_other:
+    enter_kernel_stack
+    save_scratch_registers x19
     mov     x0, x19
     b       handle_lower_sync
-2:  mov     x7, x19
-    b       fastpath_call
-3:  mov     x7, x19
-    b       fastpath_reply_recv
-
-lower_irq:
-    save_user_context
-    enter_kernel_stack
-    mov     x0, x19
-    b       handle_lower_irq
-
-lower_fiq:
-    save_user_context
-    enter_kernel_stack
-    mov     x0, x19
-    mov     x1, #KIND_FIQ
-    b       handle_lower_unexpected
-
-lower_serror:
-    save_user_context
-    enter_kernel_stack
-    mov     x0, x19
-    mov     x1, #KIND_SERROR
-    b       handle_lower_unexpected
-
-/* void restore_user_context(struct user_context *ctx): never returns. */
+slot 0x680
+    b       lower_irq
+/*
+ * void restore_user_context(struct user_context *ctx): never returns.
+ * fastpath_resume is the same, for C that must see it as returning (fastpath.h).
+ */
+FUNCTION(fastpath_resume)
 FUNCTION(restore_user_context)
     mov     sp, x0
     ldp     x22, x23, [sp, #CTX_ELR]
@@ -204,7 +227,9 @@ FUNCTION(restore_user_context)
     ldp     x28, x29, [sp, #CTX_X(28)]
     eret
 END(restore_user_context)
-
+END(fastpath_resume)
+slot 0x700
+    b       lower_fiq
 /*
  * void fastpath_restore(badge, info, mr0, mr1, mr2, mr3, struct user_context *ctx):
  * returns to a thread with a fresh message in x0-x5, x6 and x7 (error) zero,
@@ -232,12 +257,16 @@ FUNCTION(fastpath_restore)
     mov     x7, #0
     eret
 END(fastpath_restore)
-
+slot 0x780
+    b       lower_serror
 /* void arch_idle(void): waits for interrupts on an empty kernel stack; never returns. */
 FUNCTION(arch_idle)
-    adr_l   x0, kernel_stack_top
+    adrp    x0, kernel_stack_top
     mov     sp, x0
 1:  msr     daifclr, #2
     wfi
     b       1b
 END(arch_idle)
+    .ltorg
+END(exception_vectors)
+

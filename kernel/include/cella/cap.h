@@ -120,10 +120,25 @@ static inline bool untyped_is_device(cap_t c)
     return (c.w1 & UNTYPED_DEVICE) != 0;
 }
 
-/* CNode: bits = radix, w1 = guard << 6 | guard size. */
+/*
+ * CNode: bits = radix | CNODE_SINGLE_LEVEL, w1 = guard << 6 | guard size
+ * (the guard data of Mint, Mutate and TCB_Configure). CNODE_SINGLE_LEVEL
+ * says guard and radix take all 64 bits, so an address resolves in one
+ * step; the fastpath reads it instead of working it out. cnode_with_guard
+ * keeps it true.
+ */
+#define CNODE_SINGLE_LEVEL_BIT 6
+#define CNODE_SINGLE_LEVEL (1u << CNODE_SINGLE_LEVEL_BIT)
+
 static inline unsigned cnode_radix(cap_t c)
 {
-    return cap_bits(c);
+    return (unsigned)(c.w0 >> 48) & 0x3f;
+}
+
+/* Written as a sign test: the compiler makes it one bit test, where a mask and shift take two. */
+static inline bool cnode_is_single_level(cap_t c)
+{
+    return (int64_t)(c.w0 << (63 - 48 - CNODE_SINGLE_LEVEL_BIT)) < 0;
 }
 
 static inline unsigned cnode_guard_size(cap_t c)
@@ -134,6 +149,14 @@ static inline unsigned cnode_guard_size(cap_t c)
 static inline word_t cnode_guard(cap_t c)
 {
     return c.w1 >> 6;
+}
+
+/* A CNode capability with new guard data (size in bits 0-5, guard above). */
+static inline cap_t cnode_with_guard(cap_t c, word_t data)
+{
+    unsigned radix = cnode_radix(c);
+    unsigned single = radix + (data & 63) == WORD_BITS ? CNODE_SINGLE_LEVEL : 0;
+    return cap_make(CAP_CNODE, cap_rights(c), radix | single, cap_addr(c), data);
 }
 
 /*

@@ -53,15 +53,36 @@ struct lookup {
 
 /*
  * The common case in one step: a root CNode whose guard and radix take all
- * 64 bits. NULL means "not that case", not "not found".
+ * 64 bits. The fastpath decodes the root once, then resolves each address
+ * it needs with a shift and a compare.
  */
+struct single_level {
+    struct cte *slots;
+    cap_t cap;
+    unsigned radix;
+};
+
+/* Whether root is such a CNode; if so, fills *r. */
+static ALWAYS_INLINE bool single_level_root(cap_t root, struct single_level *r)
+{
+    *r = (struct single_level){ cnode_slots(root), root, cnode_radix(root) };
+    return cap_type(root) == CAP_CNODE && cnode_is_single_level(root);
+}
+
+/* The slot cptr names under a root that single_level_root accepted; false if the guard differs. */
+static ALWAYS_INLINE bool single_level_slot(struct single_level root, word_t cptr, struct cte **slot)
+{
+    word_t guard = cptr >> root.radix;
+    *slot = root.slots + (cptr - (guard << root.radix)); /* the low radix bits */
+    return guard == cnode_guard(root.cap);
+}
+
+/* Both steps at once. NULL means "not that case", not "not found". */
 static ALWAYS_INLINE struct cte *cspace_lookup_single_level(cap_t root, word_t cptr)
 {
-    unsigned radix = cnode_radix(root);
-    if (cap_type(root) != CAP_CNODE || radix + cnode_guard_size(root) != WORD_BITS ||
-        (cptr >> radix) != cnode_guard(root))
-        return NULL;
-    return cnode_slots(root) + (cptr & MASK(radix));
+    struct single_level r;
+    struct cte *slot;
+    return single_level_root(root, &r) && single_level_slot(r, cptr, &slot) ? slot : NULL;
 }
 
 bool cnode_guard_fits(cap_t cnode, word_t data);

@@ -40,7 +40,8 @@ struct tcb {
     uint8_t priority;
     uint8_t mcp;        /* the highest priority this thread may give any thread */
     uint8_t yielding;   /* goes to the back of its queue at the next schedule */
-    uint32_t time_slice;
+    uint8_t fpu_owned;  /* the FP registers hold this thread's state (arch/fpu.h) */
+    uint16_t time_slice;
     struct tcb *sched_next, *sched_prev;
 
     struct tcb *ep_next, *ep_prev; /* endpoint or notification queue */
@@ -131,11 +132,17 @@ struct ready_levels {
 };
 extern struct ready_levels ready_levels;
 
-/* Whether any ready thread outranks prio; the fastpath's one scheduling question. */
+/* Whether any ready thread outranks prio: whether a thread woken at prio runs next. */
 static ALWAYS_INLINE bool sched_ready_above(unsigned prio)
 {
     unsigned w = prio / WORD_BITS, b = prio % WORD_BITS;
     return ((ready_levels.levels[w] >> b) >> 1) != 0 || ((ready_levels.summary >> w) >> 1) != 0;
+}
+
+/* Whether a thread of priority prio is ready: whether yielding at prio hands over. */
+static ALWAYS_INLINE bool sched_ready_at(unsigned prio)
+{
+    return (ready_levels.levels[prio / WORD_BITS] >> (prio % WORD_BITS)) & 1;
 }
 void sched_yield(void);
 /* Takes the thread to run next out of the ready queues (or keeps the current one); NULL: idle. */

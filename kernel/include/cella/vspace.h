@@ -11,11 +11,25 @@
 
 #define ASID_COUNT 4096 /* ASID 0 means "not mapped" */
 
+/* Each ASID's root table, or NULL: vspace.c's, read in place on every thread switch. */
+extern pte_t *asid_roots[ASID_COUNT];
+
 bool vspace_asids_available(word_t count);
 unsigned vspace_init(pte_t *root);
-pte_t *vspace_lookup(unsigned asid);
+
+static ALWAYS_INLINE pte_t *vspace_lookup(unsigned asid)
+{
+    return asid && asid < ASID_COUNT ? asid_roots[asid] : NULL;
+}
+
 /* The VSpace a capability names, if it is a VSpace capability and the VSpace still exists. */
-pte_t *vspace_of_cap(cap_t cap);
+static ALWAYS_INLINE pte_t *vspace_of_cap(cap_t cap)
+{
+    if (cap_type(cap) != CAP_VSPACE)
+        return NULL;
+    pte_t *root = vspace_lookup(vspace_asid(cap));
+    return root == cap_ptr(cap) ? root : NULL;
+}
 void vspace_destroy(pte_t *root, unsigned asid);
 
 void frame_unmap_cap(cap_t cap);

@@ -6,6 +6,7 @@
 #include <abi/fault.h>
 #include <abi/msginfo.h>
 #include <arch/vcpu.h>
+#include <cella/fastpath.h>
 #include <cella/faults.h>
 #include <cella/objects.h>
 #include <cella/printk.h>
@@ -20,16 +21,26 @@ static void suspend_unhandled(struct tcb *t)
     thread_suspend(t);
 }
 
+/* The handler's endpoint: looked up in the thread's CSpace at fault time, one step when it can be. */
+static struct cte *handler_slot(struct tcb *t)
+{
+    struct cte *slot = cspace_lookup_single_level(thread_cspace(t), t->fault_ep);
+    if (slot)
+        return slot;
+    struct lookup l = cspace_lookup_cap(thread_cspace(t), t->fault_ep);
+    return l.error ? NULL : l.slot;
+}
+
 void fault_raise(struct tcb *t, word_t kind, word_t d0, word_t d1, word_t d2, word_t d3)
 {
     t->fault = (struct fault){ kind, { d0, d1, d2, d3 } };
-    struct lookup l = cspace_lookup_cap(thread_cspace(t), t->fault_ep);
-    if (l.error || cap_type(l.slot->cap) != CAP_ENDPOINT ||
-        !cap_has_rights(l.slot->cap, RIGHT_WRITE)) {
+    struct cte *slot = handler_slot(t);
+    if (!slot || cap_type(slot->cap) != CAP_ENDPOINT || !cap_has_rights(slot->cap, RIGHT_WRITE)) {
         suspend_unhandled(t);
         return;
     }
-    cap_t ep = l.slot->cap;
+    cap_t ep = slot->cap;
+    fastpath_fault(t, ep);
     word_t flags = IPC_IS_CALL | IPC_FAULT;
     if (cap_has_rights(ep, RIGHT_GRANT_REPLY))
         flags |= IPC_CAN_GRANT_REPLY;
@@ -42,8 +53,9 @@ void fault_write_message(struct tcb *faulter, struct tcb *receiver, word_t badge
     for (unsigned i = 0; i < 4; i++)
         receiver->ctx.x[2 + i] = faulter->fault.data[i];
     /* Unknown system call: data holds pc, sp, number, ESR; x0-x7 follow in MR4-MR11. */
-    struct ipc_buffer *buf = thread_ipc_buffer(receiver);
-    if (faulter->fault.kind == FAULT_UNKNOWN_SYSCALL && buf) {
+    struct ipc_buffer *buf = faulter->fault.kind == FAULT_UNKNOWN_SYSCALL ? thread_ipc_buffer(receiver)
+                                                                          : NULL;
+    if (buf) {
         for (unsigned i = 0; i < 8; i++)
             buf->msg[4 + i] = faulter->ctx.x[i];
         length = FAULT_UNKNOWN_SYSCALL_LENGTH;
@@ -65,28 +77,31 @@ static void set_registers_from(struct tcb *faulter, struct tcb *handler, unsigne
         faulter->ctx.x[i - 2] = thread_message_register(handler, i);
 }
 
-void fault_handle_reply(struct tcb *faulter, struct tcb *handler)
+bool fault_apply_reply(struct tcb *faulter, struct tcb *handler)
 {
     word_t info = handler->ctx.x[1];
-    word_t label = msginfo_label(info);
-    if (faulter->fault.kind == FAULT_VCPU) {
-        vcpu_handle_reply(faulter, handler);
-        faulter->fault.kind = FAULT_NONE;
-        return;
-    }
+    word_t kind = faulter->fault.kind;
     faulter->fault.kind = FAULT_NONE;
-    switch (label) {
+    if (kind == FAULT_VCPU)
+        return vcpu_apply_reply(faulter, handler);
+    switch (msginfo_label(info)) {
     case FAULT_REPLY_RESUME:
-        break;
+        return true;
     case FAULT_REPLY_SET_REGISTERS:
         set_registers_from(faulter, handler, msginfo_length(info));
-        break;
+        return true;
     case FAULT_REPLY_SKIP:
         faulter->ctx.pc += 4;
-        break;
+        return true;
     default:
-        faulter->state = THREAD_INACTIVE;
-        return;
+        return false;
     }
-    sched_wake(faulter, true);
+}
+
+void fault_handle_reply(struct tcb *faulter, struct tcb *handler)
+{
+    if (fault_apply_reply(faulter, handler))
+        sched_wake(faulter, true);
+    else
+        faulter->state = THREAD_INACTIVE;
 }

@@ -152,8 +152,8 @@ void init_task_create(const struct payload *payload)
     struct tcb *t = (struct tcb *)(uintptr_t)boot_alloc(TCB_SIZE_BITS);
     thread_init(t);
 
-    struct cte *cnode_slot = put_cap(&it, INIT_CAP_CNODE,
-        cap_make(CAP_CNODE, RIGHTS_ALL, INIT_CNODE_RADIX, cnode, INIT_CNODE_GUARD_BITS));
+    cap_t cnode_cap = cap_make(CAP_CNODE, RIGHTS_ALL, INIT_CNODE_RADIX, cnode, 0);
+    struct cte *cnode_slot = put_cap(&it, INIT_CAP_CNODE, cnode_with_guard(cnode_cap, INIT_CNODE_GUARD_BITS));
     struct cte *vspace_slot = put_cap(&it, INIT_CAP_VSPACE,
         cap_make(CAP_VSPACE, RIGHTS_ALL, 0, (paddr_t)(uintptr_t)it.root, it.asid));
     put_cap(&it, INIT_CAP_TCB, cap_make(CAP_TCB, RIGHTS_ALL, 0, (paddr_t)(uintptr_t)t, 0));

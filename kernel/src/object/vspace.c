@@ -3,7 +3,7 @@
 #include <arch/thread_switch.h>
 #include <cella/vspace.h>
 
-static pte_t *asid_roots[ASID_COUNT];
+pte_t *asid_roots[ASID_COUNT];
 static unsigned asid_hint = 1;
 
 bool vspace_asids_available(word_t count)
@@ -25,19 +25,6 @@ unsigned vspace_init(pte_t *root)
         }
     }
     return 0; /* not reached: Untyped_Retype checked there is one */
-}
-
-pte_t *vspace_lookup(unsigned asid)
-{
-    return asid && asid < ASID_COUNT ? asid_roots[asid] : NULL;
-}
-
-pte_t *vspace_of_cap(cap_t cap)
-{
-    if (cap_type(cap) != CAP_VSPACE)
-        return NULL;
-    pte_t *root = vspace_lookup(vspace_asid(cap));
-    return root == cap_ptr(cap) ? root : NULL;
 }
 
 void vspace_destroy(pte_t *root, unsigned asid)

@@ -12,27 +12,18 @@ struct fpu_state {
 
 struct tcb;
 
-/* Arms or disarms the FP trap for the thread about to run. */
-void fpu_switch_to(struct tcb *t);
+/*
+ * The FP trap (CPTR_EL2.TFP) is armed exactly when the running thread does
+ * not own the FP registers: fpu_owner, whose TCB says so in fpu_owned.
+ */
 extern struct tcb *fpu_owner;
-extern bool fpu_trapping;
-static ALWAYS_INLINE bool fpu_switch_needed(const struct tcb *next)
-{
-    return (next != fpu_owner) != fpu_trapping;
-}
 
 #define CPTR_EL2_RES1 0x33ffUL
-#define CPTR_TFP BIT(10)
+#define CPTR_TFP_SHIFT 10
+#define CPTR_TFP BIT(CPTR_TFP_SHIFT)
 
-/* fpu_switch_to in place: the trap is armed exactly when the thread to run does not own the FPU. */
-static ALWAYS_INLINE void fpu_switch_inline(const struct tcb *next)
-{
-    if (fpu_switch_needed(next)) {
-        fpu_trapping = !fpu_trapping;
-        __asm__ volatile("msr cptr_el2, %0; isb" ::"r"(CPTR_EL2_RES1 | (fpu_trapping ? CPTR_TFP : 0))
-                         : "memory");
-    }
-}
+/* Arms or disarms the FP trap for the thread about to run. */
+void fpu_switch_to(struct tcb *t);
 /* The trap: saves the previous owner's registers and loads t's. */
 void fpu_take_ownership(struct tcb *t);
 /* A thread is going away: its registers must not be saved into freed memory. */

@@ -13,7 +13,18 @@ void stage2_set(pte_t *entry, pte_t value);
 /* Forgets every translation cached for the VSpace with this ASID. */
 void stage2_flush(unsigned asid);
 
-/* VMIDs: the hardware tag for an ASID, handed out when a VSpace runs and reclaimed when needed. */
-unsigned vmid_for_asid(unsigned asid);
+/*
+ * VMIDs: the hardware tag for an ASID, handed out when a VSpace runs and
+ * reclaimed when needed. asid_vmid is stage2.c's (0: none yet), read in
+ * place on every thread switch.
+ */
+extern uint16_t asid_vmid[];
+unsigned vmid_assign(unsigned asid);
+
+static ALWAYS_INLINE unsigned vmid_for_asid(unsigned asid)
+{
+    unsigned vmid = asid_vmid[asid];
+    return vmid ? vmid : vmid_assign(asid);
+}
 void vmid_release(unsigned asid);
 void stage2_init(void);

@@ -15,6 +15,7 @@ struct vcpu {
     word_t regs[VCPU_REGISTER_COUNT];
     struct vgic_state vgic;
     word_t pending[(VCPU_IRQ_MAX + WORD_BITS - 1) / WORD_BITS]; /* injected, not yet in an LR */
+    word_t pending_words; /* bit w: pending[w] may be nonzero */
     struct tcb *tcb;
     bool waiting; /* its thread waits in WFI for an interrupt */
     bool timer_parked;       /* its timer is armed while another VCPU has the CPU */
@@ -40,7 +41,8 @@ void vcpu_init_cpu(void);
 
 /* Exits and their replies, interrupts for guests. */
 void vcpu_handle_exit(struct tcb *t, uint32_t esr);
-void vcpu_handle_reply(struct tcb *guest, struct tcb *vmm);
+/* The VMM's reply to an exit applied to the guest's registers; false: the guest stays suspended. */
+bool vcpu_apply_reply(struct tcb *guest, struct tcb *vmm);
 void vcpu_vtimer_interrupt(void);
 void vcpu_maintenance_interrupt(void);
 /* The kernel's tick: fires the timers of VCPUs that are not on the CPU. */
