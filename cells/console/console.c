@@ -21,9 +21,11 @@
 
 #define UART_DR 0x00
 #define UART_FR 0x18
+#define UART_LCR_H 0x2c
 #define UART_CR 0x30
 #define UART_IMSC 0x38
 #define UART_FR_RXFE (1u << 4)
+#define UART_LCR_H_FEN (1u << 4)
 #define UART_CR_RXE (1u << 9)
 #define UART_INT_RX (1u << 4)
 #define UART_INT_RT (1u << 6)
@@ -37,6 +39,7 @@ static struct console_line lines[LINES_MAX];  /* finished lines, oldest first */
 static unsigned line_count;
 static uint64_t echo_flags = CONSOLE_ECHO_MASKED; /* until the reader says otherwise */
 static bool armed, last_was_cr;
+static bool uart_held; /* input waits in the UART until the reader catches up */
 
 static size_t name_length(const char *s)
 {
@@ -96,33 +99,50 @@ static void finish_line(void)
     tell_reader();
 }
 
-/* Raw input: every byte goes to the reader as typed; its terminal echoes and edits. */
-static void finish_raw(void);
+/*
+ * Raw input: every byte goes to the reader as typed; its terminal echoes and
+ * edits. What arrives while the reader is busy is added to the last line it
+ * has not fetched yet, so a burst of keystrokes takes few lines; when all of
+ * them are full the UART keeps the rest (see drain_uart) and nothing is lost.
+ */
+static void finish_raw(void)
+{
+    if (pending_length && line_count) {
+        struct console_line *last = &lines[line_count - 1];
+        size_t room = CONSOLE_LINE_MAX - last->length, n = pending_length < room ? pending_length : room;
+        memcpy(last->text + last->length, pending, n);
+        last->length += n;
+        memmove(pending, pending + n, pending_length - n);
+        pending_length -= (unsigned)n;
+    }
+    if (pending_length && line_count < LINES_MAX) {
+        struct console_line *l = &lines[line_count++];
+        memset(l, 0, sizeof(*l));
+        memcpy(l->text, pending, pending_length);
+        l->length = pending_length;
+        pending_length = 0;
+    }
+    tell_reader();
+}
 
 static void typed_raw(char c)
 {
     if (pending_length == CONSOLE_LINE_MAX)
-        finish_raw(); /* a full chunk goes to the reader; typing goes on in the next */
-    if (pending_length < CONSOLE_LINE_MAX)
-        pending[pending_length++] = c;
-}
-
-static void finish_raw(void)
-{
-    if (!pending_length || line_count == LINES_MAX)
-        return; /* the reader has fallen behind: what was typed waits in pending */
-    struct console_line *l = &lines[line_count++];
-    memset(l, 0, sizeof(*l));
-    memcpy(l->text, pending, pending_length);
-    l->length = pending_length;
-    pending_length = 0;
-    tell_reader();
+        finish_raw();
+    pending[pending_length++] = c; /* room_for_input() said there is room */
 }
 
 static void finish_raw_if_waiting(void)
 {
     if (echo_flags & CONSOLE_INPUT_RAW)
         finish_raw();
+}
+
+/* Whether one more typed byte has somewhere to go (in line mode a full line drops keys, as a terminal does). */
+static bool room_for_input(void)
+{
+    return !(echo_flags & CONSOLE_INPUT_RAW) || pending_length < CONSOLE_LINE_MAX || line_count < LINES_MAX ||
+           lines[line_count - 1].length < CONSOLE_LINE_MAX;
 }
 
 static void typed(char c)
@@ -148,21 +168,54 @@ static void typed(char c)
     }
 }
 
+/*
+ * Reads what the UART holds while there is room for it. When there is none,
+ * the interrupt stays unacknowledged and the bytes stay in the UART (and
+ * QEMU's input behind it) until the reader fetches a line.
+ */
+static void drain_uart(void)
+{
+    const struct cell_info_end *irq = cell_end("uart_irq");
+    /* Reading the data clears the RX interrupt; writing ICR could lose one that just arrived. */
+    while (room_for_input() && !(uart[UART_FR / 4] & UART_FR_RXFE))
+        typed((char)uart[UART_DR / 4]);
+    finish_raw_if_waiting();
+    uart_held = !room_for_input();
+    if (!uart_held)
+        irq_handler_ack(irq->slot);
+}
+
 static void notified(uint64_t bits)
 {
     const struct cell_info_end *irq = cell_end("uart_irq");
-    if (!irq || !(bits & irq->badge))
-        return;
-    /* Reading the data clears the RX interrupt; writing ICR could lose one that just arrived. */
-    while (!(uart[UART_FR / 4] & UART_FR_RXFE))
-        typed((char)uart[UART_DR / 4]);
-    finish_raw_if_waiting();
-    irq_handler_ack(irq->slot);
+    if (irq && (bits & irq->badge))
+        drain_uart();
 }
 
 static bool from_reader(const struct cell_message *msg)
 {
     return input_end && strcmp(msg->from->peer, input_end->peer) == 0;
+}
+
+/* Hands the oldest line to the reader; the room it leaves lets held input in. */
+static void take_line(struct cell_message *msg)
+{
+    struct console_line taken = lines[0];
+    memmove(&lines[0], &lines[1], sizeof(lines[0]) * (LINES_MAX - 1));
+    line_count--;
+    if (!(echo_flags & CONSOLE_INPUT_RAW))
+        echo_flags = CONSOLE_ECHO_MASKED; /* a PIN prompt must not meet an echoing console */
+    finish_raw_if_waiting();
+    if (uart_held)
+        drain_uart();
+    for (unsigned i = 0; i < sizeof(taken) / 8; i++) {
+        uint64_t w;
+        memcpy(&w, (const uint8_t *)&taken + 8 * i, 8);
+        if (i < 4)
+            msg->mr[i] = w;
+        else
+            ipc_buffer()->msg[i] = w;
+    }
 }
 
 static void called(struct cell_message *msg)
@@ -179,6 +232,8 @@ static void called(struct cell_message *msg)
         echo_flags = msg->mr[0];
         armed = true;
         finish_raw_if_waiting();
+        if (uart_held)
+            drain_uart();
         tell_reader();
         msg->reply_label = SVC_OK;
         return;
@@ -191,19 +246,7 @@ static void called(struct cell_message *msg)
             msg->reply_label = SVC_ENOTFOUND;
             return;
         }
-        for (unsigned i = 0; i < sizeof(struct console_line) / 8; i++) {
-            uint64_t w;
-            memcpy(&w, (const uint8_t *)&lines[0] + 8 * i, 8);
-            if (i < 4)
-                msg->mr[i] = w;
-            else
-                ipc_buffer()->msg[i] = w;
-        }
-        memmove(&lines[0], &lines[1], sizeof(lines[0]) * (LINES_MAX - 1));
-        line_count--;
-        if (!(echo_flags & CONSOLE_INPUT_RAW))
-            echo_flags = CONSOLE_ECHO_MASKED; /* a PIN prompt must not meet an echoing console */
-        finish_raw_if_waiting();
+        take_line(msg);
         msg->reply_label = SVC_OK;
         msg->reply_length = sizeof(struct console_line) / 8;
         return;
@@ -221,6 +264,7 @@ int main(void)
     const struct cell_info_end *input = cell_end("console_input");
     if (input && input->kind == CELL_END_NOTIFY_SIGNAL && cell_end("uart_irq")) {
         input_end = input;
+        uart[UART_LCR_H / 4] |= UART_LCR_H_FEN; /* a burst of keys waits in the FIFO, not one at a time */
         uart[UART_CR / 4] |= UART_CR_RXE;
         uart[UART_IMSC / 4] |= UART_INT_RX | UART_INT_RT;
         irq_handler_ack(cell_end("uart_irq")->slot);
