@@ -12,16 +12,6 @@
 
 #include "vmm.h"
 
-/* ICC_SGI1R_EL1, ICC_ASGI1R_EL1 and ICC_SGI0R_EL1 as an ESR encodes them (op0 op2 op1 CRn CRm). */
-#define SYSREG_ID(esr) ((esr) & 0x3ffc1e)
-#define SYSREG(op0, op1, crn, crm, op2) \
-    ((uint32_t)(op0) << 20 | (uint32_t)(op2) << 17 | (uint32_t)(op1) << 14 | (uint32_t)(crn) << 10 | (uint32_t)(crm) << 1)
-#define ICC_SGI1R_EL1 SYSREG(3, 0, 12, 11, 5)
-#define ICC_ASGI1R_EL1 SYSREG(3, 1, 12, 11, 6)
-#define ICC_SGI0R_EL1 SYSREG(3, 2, 12, 11, 7)
-#define SYSREG_READ 1u
-#define SYSREG_RT(esr) (((esr) >> 5) & 0x1f)
-
 /* What becomes of the guest once an exit is answered. */
 enum after { GO_ON, CPU_OFF, GUEST_CRASHED, GUEST_RESET, GUEST_OFF };
 
@@ -126,35 +116,14 @@ static void hypercall(const uint64_t *mr, struct answer *a)
     }
 }
 
-/*
- * An SGI the guest raised (a write to ICC_SGI1R_EL1 and its kin, which trap):
- * INTID in bits 27:24, the target list of affinity-0 CPUs in bits 15:0 at
- * Aff1-3 zero (one cluster), or bit 40 for every CPU but the sender.
- */
-static void send_sgi(unsigned cpu, uint64_t value)
-{
-    unsigned sgi = (unsigned)(value >> 24) & 0xf;
-    bool others = (value >> 40) & 1;
-    bool cluster0 = !(value & 0xff00ff0000ULL);
-    for (unsigned target = 0; target < vcpu_count(); target++) {
-        bool listed = cluster0 && target < 16 && ((value >> target) & 1);
-        if (others ? target != cpu : listed)
-            vgic_send_sgi(target, sgi);
-    }
-}
-
 static void system_register(unsigned cpu, const uint64_t *mr, struct answer *a)
 {
-    uint32_t esr = (uint32_t)mr[1], id = SYSREG_ID(esr);
-    bool sgi = id == ICC_SGI1R_EL1 || id == ICC_ASGI1R_EL1 || id == ICC_SGI0R_EL1;
-    if (sgi && !(esr & SYSREG_READ)) {
-        send_sgi(cpu, vcpu_general_register(cpu, SYSREG_RT(esr)));
-        a->label = FAULT_REPLY_SKIP;
-        return;
+    a->label = sysreg_trap(cpu, (uint32_t)mr[1], &a->reply[0]);
+    if (a->label == FAULT_REPLY_SUSPEND) {
+        printf("vmm: persona '%s' CPU %u used a system register the VMM does not emulate (ESR %#lx, "
+               "pc %#lx); stopping it\n", persona_name, cpu, (unsigned long)mr[1], (unsigned long)mr[2]);
+        stop(a);
     }
-    printf("vmm: persona '%s' CPU %u used a system register the VMM does not emulate (ESR %#x, "
-           "pc %#lx); stopping it\n", persona_name, cpu, esr, (unsigned long)mr[2]);
-    stop(a);
 }
 
 static void handle_exit(unsigned cpu, const uint64_t *mr, struct answer *a)

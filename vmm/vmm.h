@@ -78,6 +78,9 @@ void vcpu_powered_off(unsigned cpu);
 void vcpus_stop_others(unsigned except);
 uint64_t vcpu_general_register(unsigned cpu, unsigned reg); /* x0-x30; reg 31 reads 0 */
 
+/* A trapped system register access (ESR): the reply label, FAULT_REPLY_SUSPEND if not emulated. */
+uint64_t sysreg_trap(unsigned cpu, uint32_t esr, uint64_t *read_value);
+
 /*
  * Output lines go to the console, prefixed with the persona's name. Typed
  * input goes back to whichever of the guest's consoles (its UART or its

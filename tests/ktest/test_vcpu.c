@@ -10,6 +10,7 @@
 #define GUEST_MMIO 0x09000000UL
 
 extern char vcpu_guest_code[], vcpu_guest_code_end[];
+extern char vcpu_trap_code[], vcpu_trap_code_end[];
 
 /* Maps frame into vspace at vaddr, making the page tables it needs from the arena. */
 static bool map_in(struct env *env, cptr_t frame, cptr_t vspace, uint64_t vaddr, unsigned rights)
@@ -27,7 +28,7 @@ struct guest {
     cptr_t tcb, vcpu, vspace, fault_ep, reply;
 };
 
-static bool start_guest(struct env *env, struct guest *g)
+static bool start_guest_with(struct env *env, struct guest *g, const char *code_start, const char *code_end)
 {
     cptr_t code;
     char *local = (char *)(uintptr_t)env_map_page(env, &code, VM_READ | VM_WRITE);
@@ -39,7 +40,7 @@ static bool start_guest(struct env *env, struct guest *g)
     g->reply = env_object(env, OBJ_REPLY, 0);
     if (!local || !copy || !g->vspace || !g->tcb || !g->vcpu || !g->fault_ep || !g->reply)
         return false;
-    memcpy(local, vcpu_guest_code, (size_t)(vcpu_guest_code_end - vcpu_guest_code));
+    memcpy(local, code_start, (size_t)(code_end - code_start));
     struct user_registers regs = { .pc = GUEST_BASE, .spsr = 0x3c5 };
     regs.x[2] = GUEST_MMIO;
     return cnode_copy(INIT_CAP_CNODE, copy, 64, INIT_CAP_CNODE, code, 64, RIGHTS_ALL) == 0 &&
@@ -48,6 +49,11 @@ static bool start_guest(struct env *env, struct guest *g)
            tcb_configure(g->tcb, g->fault_ep, INIT_CAP_CNODE, 0, g->vspace, 0, 0) == 0 &&
            tcb_set_priority(g->tcb, INIT_CAP_TCB, MAIN_PRIORITY - 1) == 0 &&
            tcb_write_registers(g->tcb, true, &regs, 6) == 0;
+}
+
+static bool start_guest(struct env *env, struct guest *g)
+{
+    return start_guest_with(env, g, vcpu_guest_code, vcpu_guest_code_end);
 }
 
 KTEST(vcpu_guest_exits_for_hypercalls_and_mmio)
@@ -117,4 +123,49 @@ KTEST(vcpu_refuses_bad_arguments)
     CHECK_OK(invoke(vcpu, VCPU_WRITE_REGISTER, (uint64_t[]){ VCPU_VBAR_EL1, 0x1000 }, 2, NULL, 0, NULL, 0).error);
     CHECK_OK(invoke(vcpu, VCPU_READ_REGISTER, (uint64_t[]){ VCPU_VBAR_EL1 }, 1, NULL, 0, &value, 1).error);
     CHECK_EQ(value, 0x1000);
+}
+
+#define EC_SYSREG 0x18
+#define SYSREG_RT(esr) (((esr) >> 5) & 31)
+#define SYSREG_ID(esr) ((esr) & 0x3ffc1e) /* op0 op2 op1 CRn CRm */
+#define SYSREG(op0, op1, crn, crm, op2) \
+    ((uint64_t)(op0) << 20 | (uint64_t)(op2) << 17 | (uint64_t)(op1) << 14 | (uint64_t)(crn) << 10 | (uint64_t)(crm) << 1)
+
+/* Checks that the exit in mr is a trapped system register access and answers it. */
+static struct sys_result expect_sysreg(struct guest *g, uint64_t *mr, uint64_t id, bool read, unsigned rt,
+                                       uint64_t answer, bool *ok)
+{
+    *ok = mr[0] == VCPU_EXIT_SYSTEM_REGISTER && (mr[1] >> 26) == EC_SYSREG && SYSREG_ID(mr[1]) == id &&
+          (mr[1] & 1) == read && SYSREG_RT(mr[1]) == rt;
+    mr[0] = answer;
+    uint64_t label = read ? VCPU_REPLY_READ_DONE : FAULT_REPLY_SKIP;
+    return sys_reply_recv(g->fault_ep, msginfo_new(label, 0, 0, read), mr, g->reply);
+}
+
+KTEST(vcpu_debug_registers_counters_and_physical_timer_trap_to_the_vmm)
+{
+    struct guest g;
+    bool ok;
+    CHECK(start_guest_with(env, &g, vcpu_trap_code, vcpu_trap_code_end));
+    uint64_t mr[4];
+    struct sys_result r = sys_recv(g.fault_ep, mr, g.reply);
+    CHECK_EQ(msginfo_label(r.info), FAULT_VCPU);
+    r = expect_sysreg(&g, mr, SYSREG(2, 0, 0, 2, 2), true, 5, 0x77, &ok); /* MDSCR_EL1 */
+    CHECK(ok);
+    r = expect_sysreg(&g, mr, SYSREG(2, 0, 0, 0, 6), false, 2, 0, &ok); /* DBGWVR0_EL1 */
+    CHECK(ok);
+    r = expect_sysreg(&g, mr, SYSREG(3, 3, 9, 13, 0), true, 6, 0x88, &ok); /* PMCCNTR_EL0 */
+    CHECK(ok);
+    r = expect_sysreg(&g, mr, SYSREG(3, 3, 14, 2, 1), true, 7, 0x99, &ok); /* CNTP_CTL_EL0 */
+    CHECK(ok);
+    CHECK_EQ(mr[0], VCPU_EXIT_HVC | (2UL << 16));
+    CHECK_EQ(mr[1], 0x77); /* each answer went into the register the access named */
+    CHECK_EQ(mr[2], 0x88);
+    CHECK_EQ(mr[3], 0x99);
+
+    /* A read answer to a hypercall names no register: the guest stays stopped. */
+    sys_reply(g.reply, msginfo_new(VCPU_REPLY_READ_DONE, 0, 0, 1), mr);
+    r = sys_nb_recv(g.fault_ep, mr, g.reply);
+    CHECK_EQ(r.info, 0);
+    tcb_suspend(g.tcb);
 }

@@ -21,3 +21,21 @@ vcpu_guest_code:
 1:  wfi                           /* sleeps until the VMM injects an interrupt */
     b       1b
 vcpu_guest_code_end:
+
+/*
+ * A guest that reaches for what it must not have: the debug registers, the
+ * cycle counter and the EL1 physical timer, all shared by every world on
+ * the CPU. Each access traps to the VMM (this test), which answers reads.
+ */
+    .global vcpu_trap_code, vcpu_trap_code_end
+vcpu_trap_code:
+    mrs     x5, mdscr_el1         /* debug: the VMM supplies 0x77 */
+    msr     dbgwvr0_el1, x2       /* a watchpoint: the VMM ignores it */
+    mrs     x6, pmccntr_el0       /* the cycle counter: the VMM supplies 0x88 */
+    mrs     x7, cntp_ctl_el0      /* the physical timer: the VMM supplies 0x99 */
+    mov     x0, x5
+    mov     x1, x6
+    mov     x2, x7
+    hvc     #2                    /* report them */
+    hvc     #3                    /* only reached if a read answer were taken for the hypercall */
+vcpu_trap_code_end:

@@ -30,18 +30,46 @@
 #define ICH_LR_GROUP1 (1UL << 60)
 #define ICH_LR_PRIORITY(p) ((word_t)(p) << 48)
 #define ICH_LR_STATE (3UL << 62)
+#define CNTHCTL_EL1PCTEN BIT(0)
+#define MDCR_HPMN_MASK MASK(5)
+#define MDCR_TPMCR BIT(5)
+#define MDCR_TPM BIT(6)
+#define MDCR_TDA BIT(9)
+#define MDCR_TDOSA BIT(10)
+#define MDCR_TDRA BIT(11)
 
 static struct vcpu *loaded;
 static void write_mode_registers(const struct vcpu *v);
 static bool guest_mode;
 static unsigned lr_count;
 
+/*
+ * Debug and PMU registers are one set per CPU that the kernel does not
+ * switch between guests: a guest's watchpoint or counter would reach into
+ * the next one. Guests' accesses trap to their VMM, which emulates them as
+ * absent. Benchmark kernels leave the PMU open so guests can read the cycle
+ * counter.
+ */
+static word_t guest_debug_traps(void)
+{
+    word_t traps = MDCR_TDA | MDCR_TDOSA | MDCR_TDRA;
+#ifndef CELLA_PMU_USER_ACCESS
+    traps |= MDCR_TPM | MDCR_TPMCR;
+#endif
+    return (sysreg_read(mdcr_el2) & MDCR_HPMN_MASK) | traps;
+}
+
 void vcpu_init_cpu(void)
 {
     lr_count = (unsigned)(sysreg_read_enc(ICH_VTR_EL2) & 0x1f) + 1;
     if (lr_count > VGIC_MAX_LRS)
         lr_count = VGIC_MAX_LRS;
-    sysreg_write(cnthctl_el2, 3); /* EL1 may read the physical counter and use its timer */
+    /*
+     * Guests read the physical counter (it equals the virtual one) but not
+     * the physical timer: nothing switches its state between guests.
+     */
+    sysreg_write(cnthctl_el2, CNTHCTL_EL1PCTEN);
+    sysreg_write(mdcr_el2, guest_debug_traps());
     sysreg_write(cntvoff_el2, 0);
     write_mode_registers(NULL);
 }
@@ -469,16 +497,34 @@ static void complete_load(struct tcb *t, uint32_t esr, word_t value)
         t->ctx.x[reg] = value;
 }
 
+/*
+ * A read the VMM emulated: a load from a device (whose syndrome names the
+ * register) or a system register read (MRS). Any other exit has nothing
+ * to complete, and the reply is refused.
+ */
+static bool complete_read(struct tcb *guest, word_t value)
+{
+    word_t reason = guest->fault.data[0] & 0xffff;
+    if (reason == VCPU_EXIT_DATA_ABORT && (guest->fault.data[2] & ESR_DABT_ISV)) {
+        complete_load(guest, (uint32_t)guest->fault.data[2], value);
+    } else if (reason == VCPU_EXIT_SYSTEM_REGISTER && (guest->fault.data[1] & ESR_SYSREG_READ)) {
+        unsigned reg = ESR_SYSREG_RT(guest->fault.data[1]);
+        if (reg != 31)
+            guest->ctx.x[reg] = value;
+    } else {
+        return false;
+    }
+    guest->ctx.pc += 4;
+    return true;
+}
+
 bool vcpu_apply_reply(struct tcb *guest, struct tcb *vmm)
 {
     word_t info = vmm->ctx.x[1];
     word_t label = msginfo_label(info);
-    uint32_t esr = (uint32_t)guest->fault.data[2];
     switch (label) {
     case VCPU_REPLY_READ_DONE:
-        complete_load(guest, esr, thread_message_register(vmm, 0));
-        guest->ctx.pc += 4;
-        return true;
+        return complete_read(guest, thread_message_register(vmm, 0));
     case VCPU_REPLY_SET_X0_X3:
         for (unsigned i = 0; i < 4 && i < msginfo_length(info); i++)
             guest->ctx.x[i] = thread_message_register(vmm, i);

@@ -17,8 +17,8 @@
  *
  * The reply says how the guest goes on: FAULT_REPLY_RESUME (retry),
  * FAULT_REPLY_SKIP (past the instruction: a write was emulated),
- * VCPU_REPLY_READ_DONE (MR0 goes into the load's destination register, then
- * past it), VCPU_REPLY_SET_X0_X3 (MR0-MR3 into x0-x3: a hypercall's results),
+ * VCPU_REPLY_READ_DONE (MR0 goes into the load's destination register, or
+ * a trapped MRS's, then past it; refused after any other exit), VCPU_REPLY_SET_X0_X3 (MR0-MR3 into x0-x3: a hypercall's results),
  * or FAULT_REPLY_SUSPEND. One exit costs one round trip and no further calls.
  */
 #pragma once

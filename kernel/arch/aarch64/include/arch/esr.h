@@ -31,6 +31,8 @@
 #define ESR_DABT_ISV (1u << 24)
 #define ESR_DABT_SAS(esr) (((esr) >> 22) & 3u)
 #define ESR_DABT_SRT(esr) (((esr) >> 16) & 31u)
+#define ESR_SYSREG_READ 1u /* ISS.Direction of a trapped MSR/MRS: a read */
+#define ESR_SYSREG_RT(esr) (((esr) >> 5) & 31u)
 
 /* A short English name for an exception class, e.g. "Data abort from a lower EL". */
 const char *esr_class_name(uint32_t ec);
