@@ -9,6 +9,7 @@
 #include <arch/esr.h>
 #include <arch/sysreg.h>
 #include <arch/vcpu.h>
+#include <arch/vgic.h>
 #include <cella/faults.h>
 #include <cella/tcb.h>
 
@@ -19,17 +20,6 @@
 #define CNTV_CTL_IMASK BIT(1)
 #define CNTKCTL_NATIVE 3UL /* EL0 may read the physical and virtual counters */
 
-#define ICH_AP0R0_EL2 S3_4_C12_C8_0
-#define ICH_AP1R0_EL2 S3_4_C12_C9_0
-#define ICH_HCR_EL2 S3_4_C12_C11_0
-#define ICH_VTR_EL2 S3_4_C12_C11_1
-#define ICH_VMCR_EL2 S3_4_C12_C11_7
-#define ICH_HCR_EN BIT(0)
-#define ICH_LR_EOI BIT(41) /* a maintenance interrupt when the guest deactivates it */
-#define ICH_LR_PENDING (1UL << 62)
-#define ICH_LR_GROUP1 (1UL << 60)
-#define ICH_LR_PRIORITY(p) ((word_t)(p) << 48)
-#define ICH_LR_STATE (3UL << 62)
 #define CNTHCTL_EL1PCTEN BIT(0)
 #define MDCR_HPMN_MASK MASK(5)
 #define MDCR_TPMCR BIT(5)
@@ -41,7 +31,6 @@
 static struct vcpu *loaded;
 static void write_mode_registers(const struct vcpu *v);
 static bool guest_mode;
-static unsigned lr_count;
 
 /*
  * Debug and PMU registers are one set per CPU that the kernel does not
@@ -61,9 +50,7 @@ static word_t guest_debug_traps(void)
 
 void vcpu_init_cpu(void)
 {
-    lr_count = (unsigned)(sysreg_read_enc(ICH_VTR_EL2) & 0x1f) + 1;
-    if (lr_count > VGIC_MAX_LRS)
-        lr_count = VGIC_MAX_LRS;
+    vgic_init_cpu();
     /*
      * Guests read the physical counter (it equals the virtual one) but not
      * the physical timer: nothing switches its state between guests.
@@ -80,29 +67,7 @@ void vcpu_init(struct vcpu *v)
     v->regs[VCPU_CPACR_EL1] = 0;
     v->regs[VCPU_VMPIDR_EL2] = BIT(31); /* RES1; CPU 0 of a uniprocessor cluster */
     v->regs[VCPU_CNTV_CTL_EL0] = CNTV_CTL_IMASK;
-    v->vgic.hcr = ICH_HCR_EN;
-}
-
-/* ICH_LR<n>_EL2 by number: system registers cannot be indexed at run time. */
-#define LR_CASE(n, crm, op2)                                                             \
-    case n:                                                                              \
-        if (write)                                                                       \
-            sysreg_write(S3_4_C12_##crm##_##op2, value);                                 \
-        else                                                                             \
-            value = sysreg_read(S3_4_C12_##crm##_##op2);                                 \
-        break;
-
-static word_t lr_access(unsigned n, bool write, word_t value)
-{
-    switch (n) {
-        LR_CASE(0, C12, 0) LR_CASE(1, C12, 1) LR_CASE(2, C12, 2) LR_CASE(3, C12, 3)
-        LR_CASE(4, C12, 4) LR_CASE(5, C12, 5) LR_CASE(6, C12, 6) LR_CASE(7, C12, 7)
-        LR_CASE(8, C13, 0) LR_CASE(9, C13, 1) LR_CASE(10, C13, 2) LR_CASE(11, C13, 3)
-        LR_CASE(12, C13, 4) LR_CASE(13, C13, 5) LR_CASE(14, C13, 6) LR_CASE(15, C13, 7)
-    default:
-        break;
-    }
-    return value;
+    vgic_init(&v->vgic);
 }
 
 /*
@@ -197,11 +162,7 @@ static void save(struct vcpu *v)
     v->regs[VCPU_CNTV_CTL_EL0] = sysreg_read(cntv_ctl_el0);
     sysreg_write(cntv_ctl_el0, 0); /* its timer must not fire for the next guest */
     park_timer(v);
-    v->vgic.vmcr = sysreg_read_enc(ICH_VMCR_EL2);
-    v->vgic.ap0r0 = sysreg_read_enc(ICH_AP0R0_EL2);
-    v->vgic.ap1r0 = sysreg_read_enc(ICH_AP1R0_EL2);
-    for (unsigned i = 0; i < lr_count; i++)
-        v->vgic.lr[i] = lr_access(i, false, 0);
+    vgic_save(&v->vgic);
 }
 
 static void load(struct vcpu *v)
@@ -211,92 +172,7 @@ static void load(struct vcpu *v)
     EL1_REGISTERS(LOAD)
 #undef LOAD
     sysreg_write(cntv_ctl_el0, v->regs[VCPU_CNTV_CTL_EL0]);
-    sysreg_write_enc(ICH_VMCR_EL2, v->vgic.vmcr);
-    sysreg_write_enc(ICH_AP0R0_EL2, v->vgic.ap0r0);
-    sysreg_write_enc(ICH_AP1R0_EL2, v->vgic.ap1r0);
-    for (unsigned i = 0; i < lr_count; i++)
-        lr_access(i, true, v->vgic.lr[i]);
-    sysreg_write_enc(ICH_HCR_EL2, v->vgic.hcr);
-    isb();
-}
-
-_Static_assert(ARRAY_SIZE(((struct vcpu *)0)->pending) <= WORD_BITS, "one summary bit per word");
-
-static bool has_pending(const struct vcpu *v)
-{
-    return v->pending_words != 0;
-}
-
-/* An interrupt may be in one list register at most: one already there waits its turn. */
-static bool in_a_register(unsigned virq, word_t free)
-{
-    for (unsigned i = 0; i < lr_count; i++)
-        if (!(free & BIT(i)) && (lr_access(i, false, 0) & MASK(32)) == virq)
-            return true;
-    return false;
-}
-
-/*
- * Moves queued interrupts into free list registers. While some still wait,
- * every occupied register asks for an EOI maintenance interrupt, so the
- * next one goes in as soon as the guest finishes one.
- */
-/*
- * List registers whose interrupt the guest has finished. ICH_ELRSR_EL2 cannot
- * say: it counts a finished register that asked for an EOI maintenance
- * interrupt as occupied, and that request stays asserted until the register
- * is cleared, so those are cleared here.
- */
-static word_t reclaim_finished(void)
-{
-    word_t free = 0;
-    for (unsigned i = 0; i < lr_count; i++) {
-        word_t lr = lr_access(i, false, 0);
-        if (lr & ICH_LR_STATE)
-            continue;
-        if (lr)
-            lr_access(i, true, 0);
-        free |= BIT(i);
-    }
-    return free;
-}
-
-static bool any_register_pending(void)
-{
-    for (unsigned i = 0; i < lr_count; i++)
-        if (lr_access(i, false, 0) & ICH_LR_PENDING)
-            return true;
-    return false;
-}
-
-static void refill(struct vcpu *v)
-{
-    word_t free = reclaim_finished();
-    for (word_t words = v->pending_words; words; words &= words - 1) {
-        unsigned w = (unsigned)__builtin_ctzl(words);
-        word_t candidates = v->pending[w];
-        while (candidates) {
-            unsigned bit = (unsigned)__builtin_ctzl(candidates), virq = w * WORD_BITS + bit;
-            candidates &= ~BIT(bit);
-            if (in_a_register(virq, free))
-                continue;
-            unsigned lr = free ? (unsigned)__builtin_ctzl(free) : lr_count;
-            if (lr >= lr_count)
-                break;
-            lr_access(lr, true, ICH_LR_PENDING | ICH_LR_GROUP1 | ICH_LR_PRIORITY(0xa0) | virq);
-            v->pending[w] &= ~BIT(bit);
-            free &= ~BIT(lr);
-        }
-        if (!v->pending[w])
-            v->pending_words &= ~BIT(w);
-    }
-    if (has_pending(v))
-        for (unsigned i = 0; i < lr_count; i++)
-            if (!(free & BIT(i)))
-                lr_access(i, true, lr_access(i, false, 0) | ICH_LR_EOI);
-    v->vgic.hcr = ICH_HCR_EN;
-    sysreg_write_enc(ICH_HCR_EL2, v->vgic.hcr);
-    isb();
+    vgic_load(&v->vgic);
 }
 
 void vcpu_switch(struct tcb *prev, struct tcb *next)
@@ -319,8 +195,8 @@ void vcpu_switch(struct tcb *prev, struct tcb *next)
          * finished one still holding a register asks for a maintenance
          * interrupt, which refills then.
          */
-        if (has_pending(v))
-            refill(v);
+        if (vgic_has_queued(v))
+            vgic_refill(v);
     }
     if (guest_mode != (v != NULL)) {
         if (guest_mode && loaded)
@@ -350,7 +226,7 @@ void vcpu_unbind_tcb(struct tcb *t)
         return;
     if (loaded == v) {
         save(v); /* keeps its state while it is detached from the CPU */
-        sysreg_write_enc(ICH_HCR_EL2, 0);
+        vgic_disable();
         loaded = NULL;
     }
     v->tcb = NULL;
@@ -387,7 +263,7 @@ void vcpu_inject(struct vcpu *v, unsigned virq)
     v->pending[virq / WORD_BITS] |= BIT(virq % WORD_BITS);
     v->pending_words |= BIT(virq / WORD_BITS);
     if (v == loaded)
-        refill(v);
+        vgic_refill(v);
     if (v->waiting && v->tcb) {
         v->waiting = false;
         sched_wake(v->tcb, true);
@@ -408,133 +284,12 @@ void vcpu_vtimer_interrupt(void)
 void vcpu_maintenance_interrupt(void)
 {
     if (loaded)
-        refill(loaded);
+        vgic_refill(loaded);
     else
-        sysreg_write_enc(ICH_HCR_EL2, 0);
+        vgic_disable();
 }
 
-static word_t ipa_of_abort(void)
+bool vcpu_interrupt_waiting(const struct vcpu *v)
 {
-    return ((sysreg_read(hpfar_el2) >> 4) << 12) | (sysreg_read(far_el2) & MASK(12));
-}
-
-static word_t register_value(const struct tcb *t, unsigned reg)
-{
-    return reg == 31 ? 0 : t->ctx.x[reg]; /* 31 is xzr here */
-}
-
-/* WFI with nothing to deliver: the thread sleeps until an interrupt is injected for it. */
-static void wait_for_interrupt(struct tcb *t)
-{
-    struct vcpu *v = t->vcpu;
-    t->ctx.pc += 4;
-    if (has_pending(v) || (v == loaded && any_register_pending()))
-        return;
-    v->waiting = true;
-    sched_dequeue(t);
-    t->state = THREAD_BLOCKED_ON_VIRQ;
-}
-
-void vcpu_handle_exit(struct tcb *t, uint32_t esr)
-{
-    word_t pc = t->ctx.pc;
-    switch (ESR_EC(esr)) {
-    case EC_WFX:
-        wait_for_interrupt(t);
-        return;
-    case EC_DABT_LOWER: {
-        word_t value = (esr & ESR_DABT_ISV) && (esr & ESR_DABT_WNR)
-                           ? register_value(t, ESR_DABT_SRT(esr)) : 0;
-        fault_raise(t, FAULT_VCPU, VCPU_EXIT_DATA_ABORT, ipa_of_abort(), esr, value);
-        return;
-    }
-    case EC_IABT_LOWER:
-        fault_raise(t, FAULT_VCPU, VCPU_EXIT_INSTRUCTION_ABORT, ipa_of_abort(), esr, pc);
-        return;
-    case EC_HVC64:
-        fault_raise(t, FAULT_VCPU, VCPU_EXIT_HVC | (word_t)(esr & 0xffff) << 16, t->ctx.x[0],
-                    t->ctx.x[1], t->ctx.x[2]);
-        return;
-    case EC_SMC64:
-        t->ctx.pc += 4; /* an SMC trap returns to the SMC itself; the VMM answers it instead */
-        fault_raise(t, FAULT_VCPU, VCPU_EXIT_SMC | (word_t)(esr & 0xffff) << 16, t->ctx.x[0],
-                    t->ctx.x[1], t->ctx.x[2]);
-        return;
-    case EC_SYSREG:
-        fault_raise(t, FAULT_VCPU, VCPU_EXIT_SYSTEM_REGISTER, esr, pc, 0);
-        return;
-    default:
-        fault_raise(t, FAULT_VCPU, VCPU_EXIT_OTHER, esr, pc, 0);
-        return;
-    }
-}
-
-unsigned vcpu_exit_message_extra(struct tcb *guest, struct tcb *vmm)
-{
-    word_t reason = guest->fault.data[0] & 0xffff;
-    if (reason != VCPU_EXIT_HVC && reason != VCPU_EXIT_SMC)
-        return 4;
-    struct ipc_buffer *buf = thread_ipc_buffer(vmm);
-    if (!buf)
-        return 4;
-    for (unsigned i = 0; i < 4; i++)
-        buf->msg[4 + i] = guest->ctx.x[3 + i];
-    return 8;
-}
-
-/* A load the VMM emulated: the value goes into the destination register, sized and extended as the load says. */
-static void complete_load(struct tcb *t, uint32_t esr, word_t value)
-{
-    unsigned size = 8u << ESR_DABT_SAS(esr), reg = ESR_DABT_SRT(esr);
-    if (size < 64) {
-        value &= MASK(size);
-        if ((esr & BIT(21)) && (value & BIT(size - 1))) /* SSE: sign-extend */
-            value |= ~MASK(size);
-        if (!(esr & BIT(15))) /* SF: a 32-bit register */
-            value &= MASK(32);
-    }
-    if (reg != 31)
-        t->ctx.x[reg] = value;
-}
-
-/*
- * A read the VMM emulated: a load from a device (whose syndrome names the
- * register) or a system register read (MRS). Any other exit has nothing
- * to complete, and the reply is refused.
- */
-static bool complete_read(struct tcb *guest, word_t value)
-{
-    word_t reason = guest->fault.data[0] & 0xffff;
-    if (reason == VCPU_EXIT_DATA_ABORT && (guest->fault.data[2] & ESR_DABT_ISV)) {
-        complete_load(guest, (uint32_t)guest->fault.data[2], value);
-    } else if (reason == VCPU_EXIT_SYSTEM_REGISTER && (guest->fault.data[1] & ESR_SYSREG_READ)) {
-        unsigned reg = ESR_SYSREG_RT(guest->fault.data[1]);
-        if (reg != 31)
-            guest->ctx.x[reg] = value;
-    } else {
-        return false;
-    }
-    guest->ctx.pc += 4;
-    return true;
-}
-
-bool vcpu_apply_reply(struct tcb *guest, struct tcb *vmm)
-{
-    word_t info = vmm->ctx.x[1];
-    word_t label = msginfo_label(info);
-    switch (label) {
-    case VCPU_REPLY_READ_DONE:
-        return complete_read(guest, thread_message_register(vmm, 0));
-    case VCPU_REPLY_SET_X0_X3:
-        for (unsigned i = 0; i < 4 && i < msginfo_length(info); i++)
-            guest->ctx.x[i] = thread_message_register(vmm, i);
-        return true;
-    case FAULT_REPLY_SKIP:
-        guest->ctx.pc += 4;
-        return true;
-    case FAULT_REPLY_RESUME:
-        return true;
-    default:
-        return false;
-    }
+    return vgic_has_queued(v) || (v == loaded && vgic_any_register_pending());
 }

@@ -47,5 +47,7 @@ void vcpu_vtimer_interrupt(void);
 void vcpu_maintenance_interrupt(void);
 /* The kernel's tick: fires the timers of VCPUs that are not on the CPU. */
 void vcpu_timer_tick(word_t now);
+/* Something for the guest to take: queued, or pending in a list register. */
+bool vcpu_interrupt_waiting(const struct vcpu *v);
 /* Writes the exit's words after MR3 (hypercall arguments) for the VMM. */
 unsigned vcpu_exit_message_extra(struct tcb *guest, struct tcb *vmm);
