@@ -183,15 +183,18 @@ static void count_page(struct builder *b, const struct page *p)
         b->arena_bytes += 4096, b->caps++;
 }
 
+/* The segment's file bytes that fall in this page, in one copy; the rest stays zero. */
 static void fill_from_program(struct builder *b, struct slot frame, const struct page *p)
 {
     const struct elf64_phdr *seg = p->segment;
+    uint64_t file_end = seg->vaddr + seg->filesz;
+    uint64_t from = p->vaddr > seg->vaddr ? p->vaddr : seg->vaddr;
+    uint64_t to = p->vaddr + 4096 < file_end ? p->vaddr + 4096 : file_end;
+    if (from >= to)
+        return; /* all bss: the new frame is already zero */
     char *dst = scratch_map(frame);
-    for (uint64_t off = 0; off < 4096; off++) {
-        uint64_t va = p->vaddr + off;
-        if (va >= seg->vaddr && va < seg->vaddr + seg->filesz)
-            dst[off] = ((const char *)b->elf)[seg->offset + (va - seg->vaddr)];
-    }
+    const char *src = (const char *)b->elf + seg->offset + (from - seg->vaddr);
+    memcpy(dst + (from - p->vaddr), src, to - from);
     scratch_unmap();
 }
 

@@ -7,6 +7,7 @@
 #include <abi/bootinfo.h>
 #include <abi/cell_layout.h>
 #include <abi/invocation.h>
+#include <arch/cpu.h>
 #include <arch/stage2.h>
 #include <cella/boot_memory.h>
 #include <cella/elf.h>
@@ -60,12 +61,16 @@ static unsigned segment_rights(uint32_t flags)
            ((flags & PF_X) ? VM_EXECUTE : 0);
 }
 
+/* Page by page: the file's bytes of each page in one copy (a byte-by-byte loop cost 14 a byte). */
 static void load_segment(struct init_task *it, const char *image, const struct elf64_phdr *p)
 {
+    word_t file_end = p->vaddr + p->filesz;
     for (word_t page = align_down(p->vaddr, 12); page < p->vaddr + p->memsz; page += PAGE_SIZE) {
         char *frame = (char *)(uintptr_t)map_new_page(it, page, segment_rights(p->flags));
-        for (word_t a = page < p->vaddr ? p->vaddr : page; a < page + PAGE_SIZE && a < p->vaddr + p->filesz; a++)
-            frame[a - page] = image[p->offset + (a - p->vaddr)];
+        word_t from = page < p->vaddr ? p->vaddr : page;
+        word_t to = page + PAGE_SIZE < file_end ? page + PAGE_SIZE : file_end;
+        if (from < to)
+            memcpy(frame + (from - page), image + p->offset + (from - p->vaddr), to - from);
     }
 }
 
@@ -181,6 +186,7 @@ void init_task_create(const struct payload *payload)
     it.info->stack_base = CELL_STACK_TOP - INIT_STACK_PAGES * PAGE_SIZE;
     it.info->stack_top = CELL_STACK_TOP;
     it.info->timer_frequency = timer_frequency();
+    it.info->cpu_features = arch_cpu_features();
     start_thread(t, payload->initializer, cnode_slot, vspace_slot, buffer, buffer_frame);
     hand_out_memory(&it);
 }

@@ -22,6 +22,9 @@
 #define BOOT_INFO_MAGIC 0x3149424c4c4543ULL /* "CELLBI1" */
 #define BOOT_INFO_MAX_UNTYPED 200
 
+/* cpu_features: optional instructions the CPU has, from its ID registers (EL0 cannot read them). */
+#define BOOT_INFO_CPU_CRC32 1 /* CRC32B..CRC32X (ID_AA64ISAR0_EL1.CRC32): crc32_arm may run */
+
 struct slot_range {
     uint64_t start; /* first slot */
     uint64_t end;   /* one past the last slot */
@@ -47,6 +50,7 @@ struct boot_info {
     uint64_t timer_frequency; /* Hz of the counter (CNTVCT_EL0 is readable at EL0) */
     uint64_t untyped_count;
     struct untyped_desc untyped_list[BOOT_INFO_MAX_UNTYPED];
+    uint64_t cpu_features;    /* BOOT_INFO_CPU_* bits; last, so earlier offsets stay as they were */
 };
 
 _Static_assert(sizeof(struct boot_info) <= 4096, "boot info fits one page");

@@ -20,3 +20,5 @@
 #define HCR_NATIVE (HCR_VM | HCR_DC | HCR_TGE | HCR_RW | HCR_IMO | HCR_FMO | HCR_AMO)
 
 void cpu_init(void);
+/* The optional instructions this CPU has, as the boot info's BOOT_INFO_CPU_* bits. */
+uint64_t arch_cpu_features(void);
