@@ -87,7 +87,8 @@ static void link_one(const char *port, const char *link_name)
     char target[NAME_MAX_BYTES + 8], link[NAME_MAX_BYTES + 16];
     snprintf(target, sizeof(target), "/dev/%s", port);
     snprintf(link, sizeof(link), LINK_DIR "/%s", link_name);
-    if (symlink(target, link) != 0 && errno != EEXIST)
+    unlink(link); /* the device may have come back under another port number */
+    if (symlink(target, link) != 0)
         fprintf(stderr, "cella-guest: cannot link %s: %s\n", link, strerror(errno));
 }
 

@@ -26,6 +26,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "channels.h"
+
 #define PAGE 4096UL
 #define CHUNK (2UL << 20)
 #define GUEST_RAM_BASE 0x40000000UL   /* abi/persona_layout.h */
@@ -248,8 +250,11 @@ static int steal_virtio(void)
     reg_write(R_STATUS, 0);
     munmap(map, PAGE);
     close(fd);
+    char ports[512];
     if (sysfs_write(MMIO_DRIVER "bind", CHANNEL_DEVICE_NAME) != 0)
         printf("steal: virtio: cannot give the device back to its driver: %s\n", strerror(errno));
+    link_channels(ports, sizeof(ports)); /* its ports come back (renumbered) before anyone pays */
+    printf("steal: virtio: device back with its driver; %s\n", ports);
     printf(failures ? "steal: virtio: LEAKED: the device accepted a buffer outside my RAM\n"
                     : "steal: virtio: nothing leaked\n");
     return failures ? 1 : 0;
