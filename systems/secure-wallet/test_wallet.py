@@ -188,11 +188,11 @@ def power_cut(args):
                 print(f"final boot: ledger of {records} records verifies and holds all {len(acked)} "
                       f"acknowledged payments")
                 break
-            boot.wait_for(r"^client: enter PIN to start paying", 30)
+            boot.wait_for(r"^client: enter PIN to start paying", 90)
             boot.send(args.pin + "\n")
             for _ in range(rng.randint(0, 3)):
-                boot.wait_for(ACK_RE.pattern, 30)
-            boot.wait_for(r"^billing: appending seq", 30)
+                boot.wait_for(ACK_RE.pattern, 90)
+            boot.wait_for(r"^billing: appending seq", 90)
             delay = rng.uniform(0.0, 0.006)  # an append takes a few ms; most cuts land inside one
             time.sleep(delay)
         finally:
