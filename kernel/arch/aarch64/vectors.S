@@ -78,32 +78,17 @@
     b       \fastpath
 .endm
 
-/* Kernel-mode exceptions: build a frame on the kernel stack and report it. */
+/*
+ * Kernel-mode exceptions: build a frame on the kernel stack and report it.
+ * Each entry saves x0 and x1 to free x1 for the kind; kernel_trap_common
+ * (in the first entry's slot) does the rest, so the slots keep room for
+ * other code.
+ */
 .macro kernel_trap kind
     sub     sp, sp, #CTX_SIZE
     stp     x0, x1, [sp, #CTX_X(0)]
-    stp     x2, x3, [sp, #CTX_X(2)]
-    stp     x4, x5, [sp, #CTX_X(4)]
-    stp     x6, x7, [sp, #CTX_X(6)]
-    stp     x8, x9, [sp, #CTX_X(8)]
-    stp     x10, x11, [sp, #CTX_X(10)]
-    stp     x12, x13, [sp, #CTX_X(12)]
-    stp     x14, x15, [sp, #CTX_X(14)]
-    stp     x16, x17, [sp, #CTX_X(16)]
-    stp     x18, x19, [sp, #CTX_X(18)]
-    stp     x20, x21, [sp, #CTX_X(20)]
-    stp     x22, x23, [sp, #CTX_X(22)]
-    stp     x24, x25, [sp, #CTX_X(24)]
-    stp     x26, x27, [sp, #CTX_X(26)]
-    stp     x28, x29, [sp, #CTX_X(28)]
-    add     x21, sp, #CTX_SIZE
-    stp     x30, x21, [sp, #CTX_X(30)]
-    mrs     x22, elr_el2
-    mrs     x23, spsr_el2
-    stp     x22, x23, [sp, #CTX_ELR]
-    mov     x0, sp
     mov     x1, #\kind
-    bl      kernel_exception
+    b       kernel_trap_common
 .endm
 
 /* A user context goes to a C handler (x0 the context) with every register saved. */
@@ -126,10 +111,84 @@ FUNCTION(exception_vectors)
     /* Current EL with SP_EL0: the kernel never runs on SP_EL0. */
 slot 0x000
     kernel_trap KIND_SYNC
+kernel_trap_common:
+    stp     x2, x3, [sp, #CTX_X(2)]
+    stp     x4, x5, [sp, #CTX_X(4)]
+    stp     x6, x7, [sp, #CTX_X(6)]
+    stp     x8, x9, [sp, #CTX_X(8)]
+    stp     x10, x11, [sp, #CTX_X(10)]
+    stp     x12, x13, [sp, #CTX_X(12)]
+    stp     x14, x15, [sp, #CTX_X(14)]
+    stp     x16, x17, [sp, #CTX_X(16)]
+    stp     x18, x19, [sp, #CTX_X(18)]
+    stp     x20, x21, [sp, #CTX_X(20)]
+    stp     x22, x23, [sp, #CTX_X(22)]
+    stp     x24, x25, [sp, #CTX_X(24)]
+    stp     x26, x27, [sp, #CTX_X(26)]
+    stp     x28, x29, [sp, #CTX_X(28)]
+    add     x21, sp, #CTX_SIZE
+    stp     x30, x21, [sp, #CTX_X(30)]
+    mrs     x22, elr_el2
+    mrs     x23, spsr_el2
+    stp     x22, x23, [sp, #CTX_ELR]
+    mov     x0, sp
+    bl      kernel_exception
 slot 0x080
     kernel_trap KIND_IRQ
+/*
+ * void fpu_save(struct fpu_state *state): the 32 SIMD registers, FPSR and
+ * FPCR (fpu.c). Here rather than in a file of its own: the slot's space is
+ * spent anyway.
+ */
+FUNCTION(fpu_save)
+    stp     q0, q1, [x0, #0x000]
+    stp     q2, q3, [x0, #0x020]
+    stp     q4, q5, [x0, #0x040]
+    stp     q6, q7, [x0, #0x060]
+    stp     q8, q9, [x0, #0x080]
+    stp     q10, q11, [x0, #0x0a0]
+    stp     q12, q13, [x0, #0x0c0]
+    stp     q14, q15, [x0, #0x0e0]
+    stp     q16, q17, [x0, #0x100]
+    stp     q18, q19, [x0, #0x120]
+    stp     q20, q21, [x0, #0x140]
+    stp     q22, q23, [x0, #0x160]
+    stp     q24, q25, [x0, #0x180]
+    stp     q26, q27, [x0, #0x1a0]
+    stp     q28, q29, [x0, #0x1c0]
+    stp     q30, q31, [x0, #0x1e0]
+    mrs     x1, fpsr
+    mrs     x2, fpcr
+    add     x3, x0, #0x200
+    stp     w1, w2, [x3]
+    ret
+END(fpu_save)
 slot 0x100
     kernel_trap KIND_FIQ
+/* void fpu_load(const struct fpu_state *state): fpu_save's reverse. */
+FUNCTION(fpu_load)
+    ldp     q0, q1, [x0, #0x000]
+    ldp     q2, q3, [x0, #0x020]
+    ldp     q4, q5, [x0, #0x040]
+    ldp     q6, q7, [x0, #0x060]
+    ldp     q8, q9, [x0, #0x080]
+    ldp     q10, q11, [x0, #0x0a0]
+    ldp     q12, q13, [x0, #0x0c0]
+    ldp     q14, q15, [x0, #0x0e0]
+    ldp     q16, q17, [x0, #0x100]
+    ldp     q18, q19, [x0, #0x120]
+    ldp     q20, q21, [x0, #0x140]
+    ldp     q22, q23, [x0, #0x160]
+    ldp     q24, q25, [x0, #0x180]
+    ldp     q26, q27, [x0, #0x1a0]
+    ldp     q28, q29, [x0, #0x1c0]
+    ldp     q30, q31, [x0, #0x1e0]
+    add     x3, x0, #0x200
+    ldp     w1, w2, [x3]
+    msr     fpsr, x1
+    msr     fpcr, x2
+    ret
+END(fpu_load)
 slot 0x180
     kernel_trap KIND_SERROR
 
