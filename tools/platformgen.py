@@ -41,6 +41,7 @@ def header(p):
 
 #define PLATFORM_TIMER_HYP_IRQ {p.timer_hyp_irq}
 #define PLATFORM_TIMER_VIRT_IRQ {p.timer_virt_irq}
+#define PLATFORM_TIMER_PHYS_IRQ {p.timer_phys_irq}
 
 /* {{ base, size }} pairs, sorted by base. */
 #define PLATFORM_RAM_COUNT {len(p.ram)}

@@ -8,6 +8,7 @@
 #define ROOT INIT_CAP_CNODE
 #define FREE_SPI 100
 #define TIMER_IRQ 26 /* the kernel's tick (hypervisor timer PPI) */
+#define WAKE_TIMER_IRQ 30 /* the kernel's guest wake-up timer (EL1 physical timer PPI) */
 
 #define RTC_PADDR 0x9010000UL
 #define RTC_IRQ 34 /* SPI 2 */
@@ -41,6 +42,7 @@ KTEST(irq_control_refuses_kernel_and_software_lines)
 {
     cptr_t s = env_slot(env);
     CHECK_EQ(irq_control_get(INIT_CAP_IRQ_CONTROL, TIMER_IRQ, ROOT, s, 64), ERR_REVOKE_FIRST);
+    CHECK_EQ(irq_control_get(INIT_CAP_IRQ_CONTROL, WAKE_TIMER_IRQ, ROOT, s, 64), ERR_REVOKE_FIRST);
     CHECK_EQ(irq_control_get(INIT_CAP_IRQ_CONTROL, 0, ROOT, s, 64), ERR_RANGE);
     CHECK_EQ(irq_control_get(INIT_CAP_IRQ_CONTROL, 15, ROOT, s, 64), ERR_RANGE);
     CHECK_EQ(irq_control_get(INIT_CAP_IRQ_CONTROL, 1020, ROOT, s, 64), ERR_RANGE);

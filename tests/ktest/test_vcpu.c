@@ -11,6 +11,7 @@
 
 extern char vcpu_guest_code[], vcpu_guest_code_end[];
 extern char vcpu_trap_code[], vcpu_trap_code_end[];
+extern char vcpu_timer_code[], vcpu_timer_code_end[];
 
 /* Maps frame into vspace at vaddr, making the page tables it needs from the arena. */
 static bool map_in(struct env *env, cptr_t frame, cptr_t vspace, uint64_t vaddr, unsigned rights)
@@ -168,4 +169,26 @@ KTEST(vcpu_debug_registers_counters_and_physical_timer_trap_to_the_vmm)
     r = sys_nb_recv(g.fault_ep, mr, g.reply);
     CHECK_EQ(r.info, 0);
     tcb_suspend(g.tcb);
+}
+
+/*
+ * A guest waiting in WFI for its timer while another VCPU holds the CPU: its
+ * timer is parked, and the kernel's wake-up timer (not the tick) fires it.
+ */
+KTEST(vcpu_parked_timer_wakes_its_guest)
+{
+    struct guest waiter, other;
+    CHECK(start_guest_with(env, &waiter, vcpu_timer_code, vcpu_timer_code_end));
+    CHECK(start_guest(env, &other)); /* queued behind the waiter at the same priority */
+    uint64_t mr[4];
+    /* The waiter sets its timer and sleeps; then the other guest runs and exits, and keeps the CPU's VCPU. */
+    struct sys_result r = sys_recv(other.fault_ep, mr, other.reply);
+    CHECK_EQ(msginfo_label(r.info), FAULT_VCPU);
+    CHECK_EQ(mr[0], VCPU_EXIT_HVC | (0x42UL << 16));
+    r = sys_recv(waiter.fault_ep, mr, waiter.reply);
+    CHECK_EQ(msginfo_label(r.info), FAULT_VCPU);
+    CHECK_EQ(mr[0], VCPU_EXIT_INSTRUCTION_ABORT);
+    CHECK_EQ(mr[1], 0x280); /* its timer interrupt, through the vector it has nothing at */
+    tcb_suspend(waiter.tcb);
+    tcb_suspend(other.tcb);
 }

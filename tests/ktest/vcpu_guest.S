@@ -39,3 +39,30 @@ vcpu_trap_code:
     hvc     #2                    /* report them */
     hvc     #3                    /* only reached if a read answer were taken for the hypercall */
 vcpu_trap_code_end:
+
+/*
+ * A guest that sets its virtual timer 1 ms ahead and waits for it in WFI.
+ * Its interrupt goes through VBAR_EL1 + 0x280, where nothing is mapped, so
+ * its arrival is an exit.
+ */
+    .global vcpu_timer_code, vcpu_timer_code_end
+vcpu_timer_code:
+    mov     x3, #7
+    msr     S3_0_C12_C12_5, x3    /* ICC_SRE_EL1 */
+    mov     x3, #0xff
+    msr     S3_0_C4_C6_0, x3      /* ICC_PMR_EL1 */
+    mov     x3, #1
+    msr     S3_0_C12_C12_7, x3    /* ICC_IGRPEN1_EL1 */
+    mrs     x3, cntfrq_el0
+    mov     x4, #1000
+    udiv    x3, x3, x4            /* a millisecond in counter ticks */
+    mrs     x4, cntvct_el0
+    add     x4, x4, x3
+    msr     cntv_cval_el0, x4
+    mov     x3, #1
+    msr     cntv_ctl_el0, x3      /* enabled, not masked */
+    isb
+    msr     daifclr, #2
+1:  wfi
+    b       1b
+vcpu_timer_code_end:

@@ -26,7 +26,7 @@ class RealBoardsTest(unittest.TestCase):
         self.assertEqual(p.console.base, 0x09000000)
         self.assertEqual(p.console_irq, 33)
         self.assertEqual((p.gicd.base, p.gicr.base), (0x08000000, 0x080A0000))
-        self.assertEqual((p.timer_hyp_irq, p.timer_virt_irq), (26, 27))
+        self.assertEqual((p.timer_hyp_irq, p.timer_virt_irq, p.timer_phys_irq), (26, 27, 30))
         self.assertIn(0x0A000000, [d.base for d in p.devices])
         self.assertNotIn(0x08000000, [d.base for d in p.devices])
         cmd = plat.qemu_command(p)

@@ -45,6 +45,7 @@ class Platform:
     gicr: Region
     timer_hyp_irq: int
     timer_virt_irq: int
+    timer_phys_irq: int
     devices: list
     qemu: dict = field(default_factory=dict)
 
@@ -162,7 +163,9 @@ def load(toml_path, dtc="dtc"):
     timer_irqs = ld.irq_list(ld.node(tree, "timer"), "timer.node")
     hyp_index = ld.get("timer", "hypervisor_irq_index", int)
     virt_index = ld.get("timer", "virtual_irq_index", int)
-    for key, index in (("hypervisor_irq_index", hyp_index), ("virtual_irq_index", virt_index)):
+    phys_index = ld.get("timer", "physical_irq_index", int)
+    for key, index in (("hypervisor_irq_index", hyp_index), ("virtual_irq_index", virt_index),
+                       ("physical_irq_index", phys_index)):
         if not 0 <= index < len(timer_irqs):
             ld.fail(f"timer.{key}", f"{index} is out of range (the timer has {len(timer_irqs)} interrupts)")
 
@@ -187,6 +190,7 @@ def load(toml_path, dtc="dtc"):
         console_driver=ld.driver("console"), gic_driver=ld.driver("interrupt_controller"),
         gicd=Region(*gic_regs[0], "gicd"), gicr=Region(*gic_regs[1], "gicr"),
         timer_hyp_irq=timer_irqs[hyp_index], timer_virt_irq=timer_irqs[virt_index],
+        timer_phys_irq=timer_irqs[phys_index],
         devices=devices, qemu=qemu)
 
 

@@ -8,6 +8,7 @@
 
 void timer_init(void)
 {
+    sysreg_write(cntp_ctl_el0, CNTHP_CTL_IMASK);
     sysreg_write(cnthp_ctl_el2, CNTHP_CTL_IMASK);
     isb();
 }
@@ -38,5 +39,27 @@ void timer_arm(uint64_t ticks)
 void timer_stop(void)
 {
     sysreg_write(cnthp_ctl_el2, CNTHP_CTL_IMASK);
+    isb();
+}
+
+/*
+ * The wake-up timer is the EL1 physical timer, which guests cannot reach
+ * (CNTHCTL_EL2.EL1PCEN clear) and natives at EL0 cannot either.
+ */
+unsigned timer_wake_irq(void)
+{
+    return PLATFORM_TIMER_PHYS_IRQ;
+}
+
+void timer_wake_at(uint64_t deadline)
+{
+    sysreg_write(cntp_cval_el0, deadline);
+    sysreg_write(cntp_ctl_el0, CNTHP_CTL_ENABLE);
+    isb();
+}
+
+void timer_wake_stop(void)
+{
+    sysreg_write(cntp_ctl_el0, CNTHP_CTL_IMASK); /* the level-triggered line drops */
     isb();
 }

@@ -14,8 +14,9 @@ void interrupt_handle(void)
         return;
     if (irq == timer_irq()) {
         timer_arm(timer_frequency() / TICK_HZ);
-        vcpu_timer_tick(timer_now());
         sched_tick();
+    } else if (irq == timer_wake_irq()) {
+        vcpu_wake_timers(timer_now());
     } else if (irq == VCPU_VTIMER_IRQ) {
         vcpu_vtimer_interrupt();
     } else if (irq == GIC_MAINTENANCE_IRQ) {
@@ -30,6 +31,8 @@ void interrupt_init(void)
 {
     irq_reserve(timer_irq());
     irq_enable(timer_irq());
+    irq_reserve(timer_wake_irq());
+    irq_enable(timer_wake_irq());
     irq_reserve(VCPU_VTIMER_IRQ);
     irq_enable(VCPU_VTIMER_IRQ);
     irq_reserve(GIC_MAINTENANCE_IRQ);

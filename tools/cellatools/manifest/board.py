@@ -53,7 +53,8 @@ def load(platforms_dir, name):
         irqs = device_irqs(path)
     except (plat.PlatformError, fdt.FdtError) as e:
         raise BoardError(str(e)) from None
-    kernel = {p.timer_hyp_irq: "the kernel's timer", p.timer_virt_irq: "the guests' virtual timer"}
+    kernel = {p.timer_hyp_irq: "the kernel's timer", p.timer_virt_irq: "the guests' virtual timer",
+              p.timer_phys_irq: "the kernel's guest wake-up timer"}
     return Board(p, {n: i for n, i in irqs.items() if n not in kernel}, kernel)
 
 

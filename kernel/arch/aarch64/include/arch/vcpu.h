@@ -45,8 +45,8 @@ void vcpu_handle_exit(struct tcb *t, uint32_t esr);
 bool vcpu_apply_reply(struct tcb *guest, struct tcb *vmm);
 void vcpu_vtimer_interrupt(void);
 void vcpu_maintenance_interrupt(void);
-/* The kernel's tick: fires the timers of VCPUs that are not on the CPU. */
-void vcpu_timer_tick(word_t now);
+/* The wake-up timer fired: the parked timers of VCPUs off the CPU whose deadline has come fire. */
+void vcpu_wake_timers(word_t now);
 /* Something for the guest to take: queued, or pending in a list register. */
 bool vcpu_interrupt_waiting(const struct vcpu *v);
 /* Writes the exit's words after MR3 (hypercall arguments) for the VMM. */
