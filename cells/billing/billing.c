@@ -57,21 +57,12 @@ static uint8_t nonces[MAX_SLOTS][WALLET_NONCE_SIZE];
 
 static uint64_t read_slot(uint32_t slot, void *out)
 {
-    struct storage_read rq = { slot * SLOT_SIZE, SLOT_SIZE };
-    static struct storage_data data;
-    uint64_t st = svc_call("billing_storage", STORAGE_READ, &rq, sizeof(rq), &data, sizeof(data));
-    memcpy(out, data.data, SLOT_SIZE);
-    return st;
+    return storage_read_at("billing_storage", slot * SLOT_SIZE, out, SLOT_SIZE);
 }
 
 static uint64_t write_bytes(uint32_t offset, const void *in, uint32_t length)
 {
-    static struct storage_write rq;
-    memset(&rq, 0, sizeof(rq));
-    rq.offset = offset;
-    rq.length = length;
-    memcpy(rq.data, in, length);
-    return svc_call("billing_storage", STORAGE_WRITE, &rq, sizeof(rq), NULL, 0);
+    return storage_write_at("billing_storage", offset, in, length);
 }
 
 /* Writes a slot's body, then its last word: the commit. */

@@ -161,3 +161,27 @@ void payment_describe(char *out, size_t size, const struct payment *p)
     snprintf(out, size, "%lu.%02lu to %s", (unsigned long)(p->amount / 100),
              (unsigned long)(p->amount % 100), payee);
 }
+
+uint64_t storage_read_at(const char *channel, uint32_t offset, void *out, uint32_t length)
+{
+    struct storage_read rq = { offset, length };
+    static struct storage_data data; /* larger than a cell's stack should carry */
+    if (length > sizeof(data.data))
+        return SVC_EMALFORMED;
+    uint64_t st = svc_call(channel, STORAGE_READ, &rq, sizeof(rq), &data, sizeof(data));
+    if (st == SVC_OK)
+        memcpy(out, data.data, length);
+    return st;
+}
+
+uint64_t storage_write_at(const char *channel, uint32_t offset, const void *in, uint32_t length)
+{
+    static struct storage_write rq;
+    if (length > sizeof(rq.data))
+        return SVC_EMALFORMED;
+    memset(&rq, 0, sizeof(rq));
+    rq.offset = offset;
+    rq.length = length;
+    memcpy(rq.data, in, length);
+    return svc_call(channel, STORAGE_WRITE, &rq, sizeof(rq), NULL, 0);
+}

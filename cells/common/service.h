@@ -29,6 +29,14 @@ uint64_t svc_call_slot(cptr_t slot, uint64_t method, const void *request, size_t
                        void *reply, size_t reply_size);
 const char *svc_status_name(uint64_t status);
 
+/*
+ * Storage client: reads or writes `length` bytes (at most STORAGE_IO_MAX)
+ * at `offset` of the partition behind `channel`. A read fills `out` only
+ * when it succeeds. Returns the status.
+ */
+uint64_t storage_read_at(const char *channel, uint32_t offset, void *out, uint32_t length);
+uint64_t storage_write_at(const char *channel, uint32_t offset, const void *in, uint32_t length);
+
 /* The generic timer, readable at EL0 in every cell. */
 uint64_t time_ticks(void);
 uint64_t time_frequency(void);

@@ -93,23 +93,14 @@ static void derive_seal_keys(void)
 
 static uint64_t storage_read(uint32_t offset, void *out, uint32_t length)
 {
-    struct storage_read rq = { offset, length };
-    struct storage_data data;
-    uint64_t st = svc_call("wallet_storage", STORAGE_READ, &rq, sizeof(rq), &data, sizeof(data));
+    uint64_t st = storage_read_at("wallet_storage", offset, out, length);
     mix_timer();
-    if (st == SVC_OK)
-        memcpy(out, data.data, length);
     return st;
 }
 
 static uint64_t storage_write(uint32_t offset, const void *in, uint32_t length)
 {
-    static struct storage_write rq;
-    memset(&rq, 0, sizeof(rq));
-    rq.offset = offset;
-    rq.length = length;
-    memcpy(rq.data, in, length);
-    uint64_t st = svc_call("wallet_storage", STORAGE_WRITE, &rq, sizeof(rq), NULL, 0);
+    uint64_t st = storage_write_at("wallet_storage", offset, in, length);
     mix_timer();
     return st;
 }

@@ -91,6 +91,29 @@
     b       kernel_trap_common
 .endm
 
+/*
+ * A return to a thread, sp at its context: ELR, SPSR, SP_EL0 and x8-x30.
+ * x0-x7 are the caller's to load (the fastpath's message is already there).
+ */
+.macro restore_from_x8
+    ldp     x22, x23, [sp, #CTX_ELR]
+    msr     elr_el2, x22
+    msr     spsr_el2, x23
+    ldp     x30, x21, [sp, #CTX_X(30)]
+    msr     sp_el0, x21
+    ldp     x8, x9, [sp, #CTX_X(8)]
+    ldp     x10, x11, [sp, #CTX_X(10)]
+    ldp     x12, x13, [sp, #CTX_X(12)]
+    ldp     x14, x15, [sp, #CTX_X(14)]
+    ldp     x16, x17, [sp, #CTX_X(16)]
+    ldp     x18, x19, [sp, #CTX_X(18)]
+    ldp     x20, x21, [sp, #CTX_X(20)]
+    ldp     x22, x23, [sp, #CTX_X(22)]
+    ldp     x24, x25, [sp, #CTX_X(24)]
+    ldp     x26, x27, [sp, #CTX_X(26)]
+    ldp     x28, x29, [sp, #CTX_X(28)]
+.endm
+
 /* A user context goes to a C handler (x0 the context) with every register saved. */
 .macro lower_exception handler, kind
     save_user_context
@@ -264,26 +287,11 @@ slot 0x680
 FUNCTION(fastpath_resume)
 FUNCTION(restore_user_context)
     mov     sp, x0
-    ldp     x22, x23, [sp, #CTX_ELR]
-    msr     elr_el2, x22
-    msr     spsr_el2, x23
-    ldp     x30, x21, [sp, #CTX_X(30)]
-    msr     sp_el0, x21
+    restore_from_x8
     ldp     x0, x1, [sp, #CTX_X(0)]
     ldp     x2, x3, [sp, #CTX_X(2)]
     ldp     x4, x5, [sp, #CTX_X(4)]
     ldp     x6, x7, [sp, #CTX_X(6)]
-    ldp     x8, x9, [sp, #CTX_X(8)]
-    ldp     x10, x11, [sp, #CTX_X(10)]
-    ldp     x12, x13, [sp, #CTX_X(12)]
-    ldp     x14, x15, [sp, #CTX_X(14)]
-    ldp     x16, x17, [sp, #CTX_X(16)]
-    ldp     x18, x19, [sp, #CTX_X(18)]
-    ldp     x20, x21, [sp, #CTX_X(20)]
-    ldp     x22, x23, [sp, #CTX_X(22)]
-    ldp     x24, x25, [sp, #CTX_X(24)]
-    ldp     x26, x27, [sp, #CTX_X(26)]
-    ldp     x28, x29, [sp, #CTX_X(28)]
     eret
 END(restore_user_context)
 END(fastpath_resume)
@@ -296,22 +304,7 @@ slot 0x700
  */
 FUNCTION(fastpath_restore)
     mov     sp, x6
-    ldp     x22, x23, [sp, #CTX_ELR]
-    msr     elr_el2, x22
-    msr     spsr_el2, x23
-    ldp     x30, x21, [sp, #CTX_X(30)]
-    msr     sp_el0, x21
-    ldp     x8, x9, [sp, #CTX_X(8)]
-    ldp     x10, x11, [sp, #CTX_X(10)]
-    ldp     x12, x13, [sp, #CTX_X(12)]
-    ldp     x14, x15, [sp, #CTX_X(14)]
-    ldp     x16, x17, [sp, #CTX_X(16)]
-    ldp     x18, x19, [sp, #CTX_X(18)]
-    ldp     x20, x21, [sp, #CTX_X(20)]
-    ldp     x22, x23, [sp, #CTX_X(22)]
-    ldp     x24, x25, [sp, #CTX_X(24)]
-    ldp     x26, x27, [sp, #CTX_X(26)]
-    ldp     x28, x29, [sp, #CTX_X(28)]
+    restore_from_x8
     mov     x6, #0
     mov     x7, #0
     eret
