@@ -182,6 +182,8 @@ def load(toml_path, dtc="dtc"):
     qemu = ld.doc.get("qemu", {})
     for key in ("binary", "machine", "cpu", "memory"):
         ld.get("qemu", key, str)
+    if not isinstance(qemu.get("default_devices", False), bool):
+        ld.fail("qemu.default_devices", "must be true or false")
 
     return Platform(
         name=name, arch=arch, folder=ld.folder, kernel_load_address=kernel, ram=ram,
@@ -196,5 +198,8 @@ def load(toml_path, dtc="dtc"):
 
 def qemu_command(p):
     q = p.qemu
-    return [q["binary"], "-M", q["machine"], "-cpu", q["cpu"], "-m", q["memory"],
-            "-smp", str(q.get("smp", 1))]
+    cmd = [q["binary"], "-M", q["machine"], "-cpu", q["cpu"], "-m", q["memory"],
+           "-smp", str(q.get("smp", 1))]
+    if not q.get("default_devices", False):
+        cmd.append("-nodefaults")
+    return cmd

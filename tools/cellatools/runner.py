@@ -93,8 +93,11 @@ def qemu_command(platform, image, extra=(), icount=False, interactive=False, gdb
         cmd += ["-append", append]
     if icount:
         cmd += ["-icount", ICOUNT if icount is True else icount]
+    # Named explicitly because the board may start with -nodefaults (platform.toml's
+    # qemu.default_devices): the console on stdio, multiplexed with QEMU's monitor (Ctrl-A)
+    # when a person is at the terminal.
     if interactive:
-        cmd += ["-nographic"]
+        cmd += ["-display", "none", "-serial", "mon:stdio"]
     else:
         cmd += ["-display", "none", "-monitor", "none", "-serial", "stdio"]
     if gdb:
