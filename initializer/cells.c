@@ -13,7 +13,6 @@
 #include "elf_load.h"
 #include "initializer.h"
 
-
 #define CELL_IPC_BUFFER_RIGHTS (VM_READ | VM_WRITE)
 
 static struct slot fault_endpoint, own_reply, shared_frames;
@@ -224,7 +223,8 @@ static struct slot frame_for(struct builder *b, const struct page *p)
     }
     }
     if (err) {
-        say("cell '%s': no frame for %#lx: error %d\n", b->cell->name, (unsigned long)p->vaddr, err);
+        say("cell '%s': no frame for %#lx: error %d\n", b->cell->name, (unsigned long)p->vaddr,
+            err);
         runtime_exit(1);
     }
     return s;
@@ -246,7 +246,8 @@ static void build_page(struct builder *b, const struct page *p)
     if (p->map && p->map->frame_cap_slot) {
         const struct bootspec_cell *c = &b->cell->desc;
         err = cnode_copy(slot_cptr(b->cell->cnode), p->map->frame_cap_slot + p->index_in_map,
-                         c->cnode_radix, root_cnode(), slot_index(frame), slot_depth(frame), RIGHTS_ALL);
+                         c->cnode_radix, root_cnode(), slot_index(frame), slot_depth(frame),
+                         RIGHTS_ALL);
         if (err)
             say("cell '%s': frame capability for map '%s' not given: error %d\n", b->cell->name,
                 spec_string(b->spec, p->map->name), err);
@@ -280,8 +281,11 @@ static void visit_program(struct builder *b)
         if (seg->type != PT_LOAD || seg->memsz == 0)
             continue;
         for (uint64_t va = seg->vaddr & ~4095UL; va < seg->vaddr + seg->memsz; va += 4096)
-            visit(b, &(struct page){ .vaddr = va, .bits = 12, .rights = segment_rights(seg->flags),
-                                     .source = PAGE_PROGRAM, .segment = seg });
+            visit(b, &(struct page){ .vaddr = va,
+                                     .bits = 12,
+                                     .rights = segment_rights(seg->flags),
+                                     .source = PAGE_PROGRAM,
+                                     .segment = seg });
     }
 }
 
@@ -289,8 +293,12 @@ static void visit_map(struct builder *b, const struct bootspec_map *m)
 {
     uint64_t step = 1UL << m->page_bits;
     for (uint64_t i = 0; i < m->size / step; i++) {
-        struct page p = { .vaddr = m->vaddr + i * step, .bits = m->page_bits, .rights = m->rights,
-                          .attrs = m->attributes, .map = m, .index_in_map = i };
+        struct page p = { .vaddr = m->vaddr + i * step,
+                          .bits = m->page_bits,
+                          .rights = m->rights,
+                          .attrs = m->attributes,
+                          .map = m,
+                          .index_in_map = i };
         if (m->kind == BOOTSPEC_MAP_SHARED) {
             p.source = PAGE_SHARED;
             p.shared = region_frame(m->region, i);
@@ -326,7 +334,8 @@ static void fail(struct cell *c, const char *what, int err)
 
 static uint64_t arena_size_for(struct builder *b)
 {
-    uint64_t need = b->arena_bytes + b->cell->extra_arena + (1UL << (SUB_RADIX + CNODE_SLOT_SIZE_BITS)) +
+    uint64_t need = b->arena_bytes + b->cell->extra_arena +
+                    (1UL << (SUB_RADIX + CNODE_SLOT_SIZE_BITS)) +
                     (1UL << (b->cell->desc.cnode_radix + CNODE_SLOT_SIZE_BITS)) + 3 * 4096;
     for (uint32_t i = 0; i < b->cell->desc.map_count; i++)
         if (spec_map(b->spec, b->cell->desc.first_map + i)->page_bits == 21)
@@ -356,7 +365,8 @@ static void prepare_arena(struct builder *b)
     c->vspace = next_book(b);
     c->tcb = next_book(b);
     if (!arena_retype(&c->arena, OBJ_CNODE, c->desc.cnode_radix, c->cnode) ||
-        !arena_retype(&c->arena, OBJ_VSPACE, 0, c->vspace) || !arena_retype(&c->arena, OBJ_TCB, 0, c->tcb))
+        !arena_retype(&c->arena, OBJ_VSPACE, 0, c->vspace) ||
+        !arena_retype(&c->arena, OBJ_TCB, 0, c->tcb))
         fail(c, "not enough memory for its CNode, VSpace and TCB", ERR_NOT_ENOUGH_MEMORY);
 }
 
@@ -375,8 +385,10 @@ static void give_end_caps(struct builder *b)
     int err = mint(cnode, cs->cnode_radix, CELL_SUPERVISOR_SLOT, fault_endpoint, RIGHT_WRITE,
                    c->index + 1);
     if (!err && cs->endpoint_slot)
-        err = mint(cnode, cs->cnode_radix, cs->endpoint_slot, cell_endpoint[c->index], RIGHT_READ, 0);
-    if (!err && cs->reply_slot && !arena_retype_into(&c->arena, OBJ_REPLY, slot_cptr(cnode), cs->reply_slot))
+        err =
+            mint(cnode, cs->cnode_radix, cs->endpoint_slot, cell_endpoint[c->index], RIGHT_READ, 0);
+    if (!err && cs->reply_slot &&
+        !arena_retype_into(&c->arena, OBJ_REPLY, slot_cptr(cnode), cs->reply_slot))
         err = ERR_NOT_ENOUGH_MEMORY;
     if (!err && cs->notification_slot)
         err = mint(cnode, cs->cnode_radix, cs->notification_slot, cell_notification[c->index],
@@ -384,10 +396,11 @@ static void give_end_caps(struct builder *b)
     for (uint32_t n = 0; !err && n < cs->end_count; n++) {
         const struct bootspec_end *e = spec_end(spec, cs->first_end + n);
         if (e->kind == BOOTSPEC_END_CALL_CLIENT)
-            err = mint(cnode, cs->cnode_radix, e->slot, cell_endpoint[e->peer], e->rights, e->badge);
+            err =
+                mint(cnode, cs->cnode_radix, e->slot, cell_endpoint[e->peer], e->rights, e->badge);
         else if (e->kind == BOOTSPEC_END_NOTIFY_SIGNAL)
-            err = mint(cnode, cs->cnode_radix, e->slot, cell_notification[peer_index(spec, e)], e->rights,
-                       e->badge);
+            err = mint(cnode, cs->cnode_radix, e->slot, cell_notification[peer_index(spec, e)],
+                       e->rights, e->badge);
         else if (e->kind == BOOTSPEC_END_IRQ)
             err = mint(cnode, cs->cnode_radix, e->slot, irq_handler[c->index][n], RIGHTS_ALL, 0);
     }

@@ -110,7 +110,7 @@ uint16_t spec_persona_restart_limit(const struct spec *spec, const struct bootsp
  */
 enum { GUEST_KERNEL, GUEST_DTB, GUEST_INITRAMFS, GUEST_FILES };
 struct guest_file {
-    const char *data;   /* in the payload; NULL for none */
+    const char *data;      /* in the payload; NULL for none */
     uint64_t offset, size; /* where in its RAM */
 };
 struct guest {
@@ -133,12 +133,13 @@ struct cell {
     const char *program;
     const struct bootspec_persona *persona; /* a VMM's persona, or NULL */
     struct persona_info persona_info;
-    struct guest guest;     /* a VMM's guest */
-    uint64_t extra_arena;   /* bytes its arena holds besides its own pages (a VMM's view of its guest) */
+    struct guest guest; /* a VMM's guest */
+    uint64_t
+        extra_arena; /* bytes its arena holds besides its own pages (a VMM's view of its guest) */
     uint32_t index;
     struct arena arena;
-    struct slot books;      /* the sub-CNode holding this cell's objects' capabilities */
-    uint32_t books_used;    /* after cell_build: its first free slot */
+    struct slot books;   /* the sub-CNode holding this cell's objects' capabilities */
+    uint32_t books_used; /* after cell_build: its first free slot */
     struct slot tcb, vspace, cnode;
     uint32_t restarts, faults;
     bool stopped;
@@ -155,11 +156,13 @@ cptr_t supervisor_endpoint(void);
 cptr_t supervisor_reply(void);
 
 /* personas.c */
-void persona_describe(const struct spec *spec, uint32_t i, struct cell *c, const struct boot_info *bi);
+void persona_describe(const struct spec *spec, uint32_t i, struct cell *c,
+                      const struct boot_info *bi);
 bool persona_build(const struct spec *spec, struct cell *vmm, const struct boot_info *bi);
 /* Suspends the guest's CPUs and its VMM, for good. */
 void persona_stop(struct cell *vmm);
-/* Suspends the guest, destroys its VMM and the guest's threads, and boots it again on the same RAM. */
+/* Suspends the guest, destroys its VMM and the guest's threads, and boots it again on the same RAM.
+ */
 bool persona_restart(const struct spec *spec, struct cell *vmm, const struct boot_info *bi);
 
 /* supervisor.c */

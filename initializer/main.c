@@ -26,8 +26,8 @@ static void use_two_level_cspace(const struct boot_info *bi)
     int err = cnode_mint(INIT_CAP_CNODE, plain, 64, INIT_CAP_CNODE, INIT_CAP_CNODE, 64, RIGHTS_ALL,
                          cnode_guard_data(0, 0));
     if (!err)
-        err = cnode_mint(INIT_CAP_CNODE, guarded, 64, INIT_CAP_CNODE, INIT_CAP_CNODE, 64, RIGHTS_ALL,
-                         cnode_guard_data(0, ROOT_GUARD_BITS));
+        err = cnode_mint(INIT_CAP_CNODE, guarded, 64, INIT_CAP_CNODE, INIT_CAP_CNODE, 64,
+                         RIGHTS_ALL, cnode_guard_data(0, ROOT_GUARD_BITS));
     if (!err)
         err = tcb_set_space(INIT_CAP_TCB, 0, guarded, 0, INIT_CAP_VSPACE);
     if (err) {
@@ -89,8 +89,8 @@ int main(void)
     use_two_level_cspace(bi);
     memory_init(bi);
     open_console();
-    say("system '%s': %u cells, %u channels, %u regions\n", spec.system_name,
-        spec.cell_count, spec.channel_count, spec.region_count);
+    say("system '%s': %u cells, %u channels, %u regions\n", spec.system_name, spec.cell_count,
+        spec.channel_count, spec.region_count);
     for (uint32_t i = 0; i < spec.cell_count; i++) {
         cells[i] = (struct cell){ .desc = *spec_cell(&spec, i), .index = i };
         cells[i].name = spec_string(&spec, cells[i].desc.name);
@@ -100,7 +100,8 @@ int main(void)
         persona_describe(&spec, i, &cells[spec.cell_count + i], bi);
     shared_objects_create(&spec, cells, count);
     for (uint32_t i = 0; i < count; i++) {
-        bool built = cells[i].persona ? persona_build(&spec, &cells[i], bi) : cell_build(&spec, &cells[i], bi);
+        bool built = cells[i].persona ? persona_build(&spec, &cells[i], bi)
+                                      : cell_build(&spec, &cells[i], bi);
         if (!built)
             return 1;
     }

@@ -29,8 +29,9 @@ void memory_init(const struct boot_info *bi)
 {
     for (unsigned i = 0; i < bi->untyped_count && pool_count < MAX_POOL; i++) {
         const struct untyped_desc *u = &bi->untyped_list[i];
-        pool[pool_count++] = (struct pool_untyped){ slot_cptr(root_slot((uint32_t)(bi->untyped.start + i))),
-                                                    u->paddr, u->size_bits, u->is_device, 0 };
+        pool[pool_count++] =
+            (struct pool_untyped){ slot_cptr(root_slot((uint32_t)(bi->untyped.start + i))),
+                                   u->paddr, u->size_bits, u->is_device, 0 };
     }
     root_slots_used = (uint32_t)bi->empty.start + 2; /* the first two hold root capabilities */
 }
@@ -117,7 +118,8 @@ static bool arena_place(struct arena *a, unsigned type, unsigned size_bits, uint
 bool arena_retype(struct arena *a, unsigned type, unsigned size_bits, struct slot dest)
 {
     uint64_t used;
-    if (!arena_place(a, type, size_bits, &used) || retype(slot_cptr(a->untyped), type, size_bits, dest))
+    if (!arena_place(a, type, size_bits, &used) ||
+        retype(slot_cptr(a->untyped), type, size_bits, dest))
         return false;
     a->used = used;
     return true;
@@ -153,7 +155,8 @@ static bool skip_to(struct pool_untyped *u, uint64_t paddr)
     while (u->base + u->used < paddr) {
         uint64_t at = u->base + u->used;
         unsigned bits = 12;
-        while (bits + 1 < u->size_bits && !(at & ((1UL << (bits + 1)) - 1)) && at + (2UL << bits) <= paddr)
+        while (bits + 1 < u->size_bits && !(at & ((1UL << (bits + 1)) - 1)) &&
+               at + (2UL << bits) <= paddr)
             bits++;
         if (pool_count >= MAX_POOL)
             return false;
@@ -220,8 +223,8 @@ void *scratch_map_sized(struct slot frame, bool large)
     uint64_t vaddr = large ? SCRATCH_VADDR_LARGE : SCRATCH_VADDR;
     if (!scratch_slot.index)
         scratch_slot = alloc_root_slot();
-    int err = cnode_copy(root_cnode(), slot_index(scratch_slot), slot_depth(scratch_slot), root_cnode(),
-                         slot_index(frame), slot_depth(frame), RIGHTS_ALL);
+    int err = cnode_copy(root_cnode(), slot_index(scratch_slot), slot_depth(scratch_slot),
+                         root_cnode(), slot_index(frame), slot_depth(frame), RIGHTS_ALL);
     if (!err)
         err = map_frame(slot_cptr(scratch_slot), slot_cptr(root_slot(INIT_CAP_VSPACE)), vaddr,
                         VM_READ | VM_WRITE, 0, NULL, next_root_slot, NULL);

@@ -26,13 +26,17 @@
 #define GUEST_CNODE_RADIX 4 /* slot 1 + n: the exit endpoint, badged for virtual CPU n */
 #define LARGE_PAGE (1UL << 21)
 #define TABLE_SPAN (1UL << 30) /* what one level-2 table maps */
-#define VMM_MIN_CNODE_RADIX 6 /* the guest's capabilities fit in the upper half */
+#define VMM_MIN_CNODE_RADIX 6  /* the guest's capabilities fit in the upper half */
 
 /* The guest's capabilities, in a sub-CNode of the initializer's for each persona. */
 enum {
-    G_VSPACE, G_ARENA, G_CNODE, G_EXITS,
-    G_TCB0, G_VCPU0 = G_TCB0 + PERSONA_MAX_VCPUS, /* each virtual CPU's thread and VCPU */
-    G_FIRST_FREE = G_VCPU0 + PERSONA_MAX_VCPUS,   /* then RAM, and the tables mapping it */
+    G_VSPACE,
+    G_ARENA,
+    G_CNODE,
+    G_EXITS,
+    G_TCB0,
+    G_VCPU0 = G_TCB0 + PERSONA_MAX_VCPUS,       /* each virtual CPU's thread and VCPU */
+    G_FIRST_FREE = G_VCPU0 + PERSONA_MAX_VCPUS, /* then RAM, and the tables mapping it */
 };
 
 #define MAX_RAM_FRAMES 1024 /* 2 GiB */
@@ -70,7 +74,8 @@ static struct slot vmm_book(void *ctx)
 static unsigned guest_arena_bits(unsigned vcpus)
 {
     uint64_t need = vcpus * ((1UL << VCPU_SIZE_BITS) + (1UL << TCB_SIZE_BITS)) +
-                    (1UL << (GUEST_CNODE_RADIX + CNODE_SLOT_SIZE_BITS)) + (1UL << ENDPOINT_SIZE_BITS);
+                    (1UL << (GUEST_CNODE_RADIX + CNODE_SLOT_SIZE_BITS)) +
+                    (1UL << ENDPOINT_SIZE_BITS);
     unsigned bits = 12;
     while ((1UL << bits) < need)
         bits++;
@@ -86,8 +91,10 @@ static void find_files(const struct spec *spec, struct cell *c, const struct boo
     const struct bootspec_persona *p = c->persona;
     char dtb_name[CELL_NAME_MAX + 8];
     snprintf(dtb_name, sizeof(dtb_name), "%s.dtb", c->name);
-    const char *names[GUEST_FILES] = { spec_string(spec, p->kernel), dtb_name, spec_string(spec, p->initramfs) };
-    const uint64_t offsets[GUEST_FILES] = { PERSONA_KERNEL_OFFSET, PERSONA_DTB_OFFSET, PERSONA_INITRD_OFFSET };
+    const char *names[GUEST_FILES] = { spec_string(spec, p->kernel), dtb_name,
+                                       spec_string(spec, p->initramfs) };
+    const uint64_t offsets[GUEST_FILES] = { PERSONA_KERNEL_OFFSET, PERSONA_DTB_OFFSET,
+                                            PERSONA_INITRD_OFFSET };
     for (unsigned i = 0; i < GUEST_FILES; i++) {
         struct guest_file *f = &c->guest.files[i];
         *f = (struct guest_file){ .offset = offsets[i] };
@@ -101,17 +108,23 @@ static void find_files(const struct spec *spec, struct cell *c, const struct boo
     }
 }
 
-void persona_describe(const struct spec *spec, uint32_t i, struct cell *c, const struct boot_info *bi)
+void persona_describe(const struct spec *spec, uint32_t i, struct cell *c,
+                      const struct boot_info *bi)
 {
     const struct bootspec_persona *p = spec_persona(spec, i);
     *c = (struct cell){ .index = spec->cell_count + i, .persona = p, .program = "vmm.elf" };
     c->name = spec_string(spec, p->name);
     c->desc = (struct bootspec_cell){
-        .name = p->name, .priority = p->priority < 255 ? p->priority + 1 : 255, /* above its guest */
-        .restart = p->restart, .restart_limit = spec_persona_restart_limit(spec, p), /* the persona's */
+        .name = p->name,
+        .priority = p->priority < 255 ? p->priority + 1 : 255, /* above its guest */
+        .restart = p->restart,
+        .restart_limit = spec_persona_restart_limit(spec, p), /* the persona's */
         .cnode_radix = p->cnode_radix < VMM_MIN_CNODE_RADIX ? VMM_MIN_CNODE_RADIX : p->cnode_radix,
-        .stack_size = VMM_STACK, .heap_size = VMM_HEAP, .first_end = p->first_end,
-        .end_count = p->end_count, .notification_slot = p->notification_slot,
+        .stack_size = VMM_STACK,
+        .heap_size = VMM_HEAP,
+        .first_end = p->first_end,
+        .end_count = p->end_count,
+        .notification_slot = p->notification_slot,
     };
     /*
      * The guest's capabilities go at the top of the VMM's CNode: the manifest
@@ -121,17 +134,25 @@ void persona_describe(const struct spec *spec, uint32_t i, struct cell *c, const
     unsigned vcpus = p->vcpus < 1 ? 1 : p->vcpus > PERSONA_MAX_VCPUS ? PERSONA_MAX_VCPUS : p->vcpus;
     find_files(spec, c, bi);
     c->persona_info = (struct persona_info){
-        .magic = PERSONA_INFO_MAGIC, .ram_base = PERSONA_RAM_BASE, .ram_size = p->memory_size,
-        .ram_vaddr = PERSONA_RAM_VMM_VADDR, .kernel_entry = PERSONA_RAM_BASE + PERSONA_KERNEL_OFFSET,
-        .dtb = PERSONA_RAM_BASE + PERSONA_DTB_OFFSET, .initrd = PERSONA_RAM_BASE + PERSONA_INITRD_OFFSET,
-        .guest_vspace_slot = top, .exit_endpoint_slot = top - 1, .exit_reply_slot = top - 2,
-        .vcpus = vcpus, .initrd_size = c->guest.files[GUEST_INITRAMFS].size,
+        .magic = PERSONA_INFO_MAGIC,
+        .ram_base = PERSONA_RAM_BASE,
+        .ram_size = p->memory_size,
+        .ram_vaddr = PERSONA_RAM_VMM_VADDR,
+        .kernel_entry = PERSONA_RAM_BASE + PERSONA_KERNEL_OFFSET,
+        .dtb = PERSONA_RAM_BASE + PERSONA_DTB_OFFSET,
+        .initrd = PERSONA_RAM_BASE + PERSONA_INITRD_OFFSET,
+        .guest_vspace_slot = top,
+        .exit_endpoint_slot = top - 1,
+        .exit_reply_slot = top - 2,
+        .vcpus = vcpus,
+        .initrd_size = c->guest.files[GUEST_INITRAMFS].size,
     };
     for (unsigned n = 0; n < vcpus; n++) {
         c->persona_info.vcpu_tcb_slot[n] = top - 3 - 2 * n;
         c->persona_info.vcpu_slot[n] = top - 4 - 2 * n;
     }
-    /* The VMM's arena also holds the tables of its view of the guest's RAM and disk, and a reply object. */
+    /* The VMM's arena also holds the tables of its view of the guest's RAM and disk, and a reply
+     * object. */
     uint64_t tables = p->memory_size / TABLE_SPAN + 1;
     uint32_t disk = spec_persona_disk(spec, p);
     if (disk != SPEC_NONE) {
@@ -171,8 +192,8 @@ static void make_ram(struct cell *vmm)
 static int give_vmm_frame(struct cell *vmm, struct slot frame, uint64_t vaddr)
 {
     struct slot copy = vmm_book(vmm);
-    int err = cnode_copy(root_cnode(), slot_index(copy), slot_depth(copy), root_cnode(), slot_index(frame),
-                         slot_depth(frame), RIGHTS_ALL);
+    int err = cnode_copy(root_cnode(), slot_index(copy), slot_depth(copy), root_cnode(),
+                         slot_index(frame), slot_depth(frame), RIGHTS_ALL);
     if (!err)
         err = map_frame(slot_cptr(copy), slot_cptr(vmm->vspace), vaddr, VM_READ | VM_WRITE, 0,
                         &vmm->arena, vmm_book, vmm);
@@ -188,7 +209,8 @@ static void map_for_vmm(const struct spec *spec, struct cell *vmm)
 {
     const struct persona_info *info = &vmm->persona_info;
     for (uint64_t off = 0; off < info->ram_size; off += LARGE_PAGE) {
-        struct slot frame = sub_slot(vmm->guest.store.index, vmm->guest.ram_first + (uint32_t)(off / LARGE_PAGE));
+        struct slot frame =
+            sub_slot(vmm->guest.store.index, vmm->guest.ram_first + (uint32_t)(off / LARGE_PAGE));
         int err = give_vmm_frame(vmm, frame, info->ram_vaddr + off);
         if (err)
             fail(vmm, "cannot map its RAM into its VMM", err);
@@ -245,7 +267,8 @@ static void fill_ram(struct cell *vmm, bool used)
         for (unsigned i = 0; i < GUEST_FILES; i++) {
             const struct guest_file *f = &g->files[i];
             uint64_t from = f->offset > base ? f->offset : base;
-            uint64_t to = f->offset + f->size < base + LARGE_PAGE ? f->offset + f->size : base + LARGE_PAGE;
+            uint64_t to =
+                f->offset + f->size < base + LARGE_PAGE ? f->offset + f->size : base + LARGE_PAGE;
             if (!f->data || from >= to)
                 continue;
             if (!dst)
@@ -290,7 +313,8 @@ static void make_vcpu(struct cell *vmm, unsigned n)
         err = invoke(vcpu, VCPU_SET_TCB, NULL, 0, (cptr_t[]){ tcb }, 1, NULL, 0).error;
     if (!err) /* MPIDR: bit 31 RES1, affinity level 0 the CPU's number */
         err = invoke(vcpu, VCPU_WRITE_REGISTER, (uint64_t[]){ VCPU_VMPIDR_EL2, (1UL << 31) | n }, 2,
-                     NULL, 0, NULL, 0).error;
+                     NULL, 0, NULL, 0)
+                  .error;
     if (!err)
         err = tcb_configure(tcb, 1 + n, cnode, cnode_guard_data(0, 64 - GUEST_CNODE_RADIX),
                             slot_cptr(guest_object(vmm, G_VSPACE)), 0, 0);
@@ -316,7 +340,11 @@ static void hand_to_vmm(struct cell *vmm)
     const struct persona_info *info = &vmm->persona_info;
     cptr_t cnode = slot_cptr(vmm->cnode);
     unsigned radix = vmm->desc.cnode_radix;
-    struct vmm_cap { uint32_t slot; uint32_t object; unsigned rights; } caps[2 + 2 * PERSONA_MAX_VCPUS] = {
+    struct vmm_cap {
+        uint32_t slot;
+        uint32_t object;
+        unsigned rights;
+    } caps[2 + 2 * PERSONA_MAX_VCPUS] = {
         { info->guest_vspace_slot, G_VSPACE, RIGHTS_ALL },
         { info->exit_endpoint_slot, G_EXITS, RIGHT_READ },
     };
@@ -337,7 +365,8 @@ static void hand_to_vmm(struct cell *vmm)
 }
 
 /* One boot: the VMM, its view of the guest, the guest's new threads and VCPUs, its RAM filled. */
-static bool persona_boot(const struct spec *spec, struct cell *vmm, const struct boot_info *bi, bool used)
+static bool persona_boot(const struct spec *spec, struct cell *vmm, const struct boot_info *bi,
+                         bool used)
 {
     if (!cell_build(spec, vmm, bi))
         return false;

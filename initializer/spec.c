@@ -44,7 +44,6 @@ const char *spec_string(const struct spec *spec, uint32_t offset)
     return offset < spec->strings_size ? spec->strings + offset : "";
 }
 
-
 const struct bootspec_cell *spec_cell(const struct spec *spec, uint32_t i)
 {
     return (const void *)((const uint8_t *)spec->cells + (uint64_t)i * spec->cell_stride);
@@ -106,7 +105,8 @@ static const char *check_maps_and_ends(const struct spec *spec)
     for (uint32_t i = 0; i < spec->map_count; i++) {
         const struct bootspec_map *m = spec_map(spec, i);
         if ((m->page_bits != 12 && m->page_bits != 21) || m->size == 0 ||
-            (m->vaddr | m->size) & ((1UL << m->page_bits) - 1) || !string_ok(spec, m->name, CELL_NAME_MAX))
+            (m->vaddr | m->size) & ((1UL << m->page_bits) - 1) ||
+            !string_ok(spec, m->name, CELL_NAME_MAX))
             return "a map is not page aligned, or has a bad name";
         if (m->kind == BOOTSPEC_MAP_SHARED && m->region >= spec->region_count)
             return "a map names a region that does not exist";
@@ -118,7 +118,8 @@ static const char *check_maps_and_ends(const struct spec *spec)
         if (!string_ok(spec, e->name, CELL_NAME_MAX) || e->kind < BOOTSPEC_END_CALL_CLIENT ||
             e->kind > BOOTSPEC_END_IRQ)
             return "an end has a bad name or kind";
-        if (e->kind != BOOTSPEC_END_IRQ && e->peer_kind == BOOTSPEC_SUBJECT_CELL && e->peer >= spec->cell_count)
+        if (e->kind != BOOTSPEC_END_IRQ && e->peer_kind == BOOTSPEC_SUBJECT_CELL &&
+            e->peer >= spec->cell_count)
             return "an end names a cell that does not exist";
         if (e->kind != BOOTSPEC_END_IRQ && e->peer_kind == BOOTSPEC_SUBJECT_PERSONA &&
             e->peer >= spec->persona_count)
@@ -146,8 +147,9 @@ static const char *check_personas(const struct spec *spec)
         if (!string_ok(spec, p->name, CELL_NAME_MAX) || !string_ok(spec, p->kernel, 40) ||
             !string_ok(spec, p->initramfs, 40) || !string_ok(spec, p->bootargs, 1024))
             return "a persona's name or files are not valid strings";
-        if (!range_ok(p->first_end, p->end_count, spec->end_count) || p->end_count > CELL_INFO_MAX_ENDS ||
-            p->memory_size % (2UL << 20) || p->memory_size == 0 || p->cnode_radix > MAX_CNODE_RADIX ||
+        if (!range_ok(p->first_end, p->end_count, spec->end_count) ||
+            p->end_count > CELL_INFO_MAX_ENDS || p->memory_size % (2UL << 20) ||
+            p->memory_size == 0 || p->cnode_radix > MAX_CNODE_RADIX ||
             p->restart > BOOTSPEC_RESTART_LIMITED)
             return "a persona's ends, memory, CNode size or restart policy are out of range";
         uint32_t disk = spec_persona_disk(spec, p);
@@ -174,7 +176,8 @@ const char *spec_load(struct spec *spec, const void *data, uint64_t size)
     const char *why;
     uint32_t stride;
     const void *strings;
-    if ((why = records(base, h, BOOTSPEC_SECTION_STRINGS, 1, &strings, &spec->strings_size, &stride)))
+    if ((why =
+             records(base, h, BOOTSPEC_SECTION_STRINGS, 1, &strings, &spec->strings_size, &stride)))
         return why;
     spec->strings = strings;
     if (spec->strings_size == 0 || spec->strings[spec->strings_size - 1] != '\0')
@@ -206,7 +209,8 @@ const char *spec_load(struct spec *spec, const void *data, uint64_t size)
                        &spec->persona_count, &spec->persona_stride)))
         return why;
     spec->personas = p;
-    if ((why = check_cells(spec)) || (why = check_maps_and_ends(spec)) || (why = check_personas(spec)))
+    if ((why = check_cells(spec)) || (why = check_maps_and_ends(spec)) ||
+        (why = check_personas(spec)))
         return why;
     if (!string_ok(spec, h->system_name, 256))
         return "the system name is not a valid string";

@@ -71,8 +71,8 @@ static const char *why_stopped(const struct cell *c, char *buf, size_t size)
     return buf;
 }
 
-static void handle_persona(const struct spec *spec, struct cell *c, uint64_t label, const uint64_t *mr,
-                           const struct boot_info *bi)
+static void handle_persona(const struct spec *spec, struct cell *c, uint64_t label,
+                           const uint64_t *mr, const struct boot_info *bi)
 {
     uint64_t status = label == CELL_EXIT_LABEL ? mr[0] : 0;
     if (label == CELL_EXIT_LABEL && status == VMM_EXIT_GUEST_OFF) {
@@ -101,7 +101,8 @@ static void handle_persona(const struct spec *spec, struct cell *c, uint64_t lab
         snprintf(why, sizeof(why), " of %u", c->desc.restart_limit);
     else
         why[0] = '\0';
-    printf("supervisor: persona '%s' %s; restarting it (restart %u%s)\n", c->name, what, c->restarts, why);
+    printf("supervisor: persona '%s' %s; restarting it (restart %u%s)\n", c->name, what,
+           c->restarts, why);
     if (!persona_restart(spec, c, bi)) {
         c->stopped = true;
         printf("supervisor: persona '%s' cannot be built again; it stays stopped\n", c->name);
@@ -132,7 +133,8 @@ static void handle(const struct spec *spec, struct cell *c, uint64_t label, cons
         cell_start(c);
 }
 
-void supervise(const struct spec *spec, struct cell *cells, uint32_t count, const struct boot_info *bi)
+void supervise(const struct spec *spec, struct cell *cells, uint32_t count,
+               const struct boot_info *bi)
 {
     uint64_t mr[4];
     for (;;) {

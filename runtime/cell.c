@@ -85,7 +85,8 @@ _Noreturn void cell_serve(const struct cell_handlers *h)
         msg.reply_length = 0;
         if (msg.from && h->called)
             h->called(&msg);
-        r = sys_reply_recv(info->endpoint_slot, msginfo_new(msg.reply_label, 0, 0, msg.reply_length),
-                           msg.mr, info->reply_slot);
+        r = sys_reply_recv(info->endpoint_slot,
+                           msginfo_new(msg.reply_label, 0, 0, msg.reply_length), msg.mr,
+                           info->reply_slot);
     }
 }

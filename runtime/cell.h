@@ -24,14 +24,14 @@ struct cell_message {
     const struct cell_info_end *from; /* which channel it came over */
     uint64_t label;
     unsigned length;
-    uint64_t mr[4];                   /* words 0-3; more in ipc_buffer()->msg[4..] */
+    uint64_t mr[4]; /* words 0-3; more in ipc_buffer()->msg[4..] */
     uint64_t reply_label;
     unsigned reply_length;
 };
 
 struct cell_handlers {
-    void (*called)(struct cell_message *msg);   /* set msg->mr, reply_label and reply_length */
-    void (*notified)(uint64_t bits);            /* signals and interrupts, by bit */
+    void (*called)(struct cell_message *msg); /* set msg->mr, reply_label and reply_length */
+    void (*notified)(uint64_t bits);          /* signals and interrupts, by bit */
 };
 
 /* Waits for calls and signals forever, handing each to its handler. */

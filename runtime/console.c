@@ -81,7 +81,8 @@ void runtime_cell_console_init(void)
 {
     const struct cell_info *info = runtime_cell_info;
     for (uint32_t i = 0; i < info->end_count; i++)
-        if (info->ends[i].kind == CELL_END_CALL_CLIENT && strcmp(info->ends[i].peer, "console") == 0)
+        if (info->ends[i].kind == CELL_END_CALL_CLIENT &&
+            strcmp(info->ends[i].peer, "console") == 0)
             console_server = info->ends[i].slot;
     if (console_server)
         line_sink = send_to_server;

@@ -1,4 +1,5 @@
-/* Writing to a PL011 UART mapped at user level: the console server's and a release initializer's output. */
+/* Writing to a PL011 UART mapped at user level: the console server's and a release initializer's
+ * output. */
 #include "runtime.h"
 
 #define UART_DR 0x00

@@ -16,8 +16,8 @@
 #define AT_EGID 14
 #define AT_SECURE 23
 
-int __libc_start_main(int (*main)(int, char **, char **), int argc, char **argv,
-                      void (*init)(void), void (*fini)(void), void (*ldso)(void));
+int __libc_start_main(int (*main)(int, char **, char **), int argc, char **argv, void (*init)(void),
+                      void (*fini)(void), void (*ldso)(void));
 int main(int argc, char **argv, char **envp);
 extern char _start[];
 
@@ -30,8 +30,8 @@ static void nothing(void)
 
 /* argv, then envp's terminator, then the auxiliary vector, as Linux lays them out. */
 static uintptr_t process_block[] = {
-    0, 0,              /* argv[0], NULL */
-    0,                 /* envp: empty */
+    0,         0, /* argv[0], NULL */
+    0,            /* envp: empty */
     AT_PAGESZ, 4096, AT_UID, 0, AT_EUID, 0, AT_GID, 0, AT_EGID, 0, AT_SECURE, 0, AT_NULL, 0,
 };
 
@@ -52,7 +52,7 @@ _Noreturn void runtime_start(void *info)
         runtime_heap_init((void *)(uintptr_t)cell->heap_base, cell->heap_size);
         runtime_cell_console_init();
     }
-    process_block[0] = (uintptr_t)"cella";
+    process_block[0] = (uintptr_t) "cella";
     __libc_start_main(main, 1, (char **)process_block, nothing, nothing, 0);
     runtime_exit(127);
 }

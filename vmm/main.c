@@ -75,8 +75,10 @@ static uint64_t data_abort(const uint64_t *mr, uint64_t *reply_value)
 {
     uint32_t esr = (uint32_t)mr[2];
     if (!(esr & ESR_DABT_ISV)) {
-        printf("vmm: persona '%s' accessed %#lx with an instruction the VMM cannot emulate (ESR %#x); "
-               "stopping it\n", persona_name, (unsigned long)mr[1], esr);
+        printf(
+            "vmm: persona '%s' accessed %#lx with an instruction the VMM cannot emulate (ESR %#x); "
+            "stopping it\n",
+            persona_name, (unsigned long)mr[1], esr);
         return FAULT_REPLY_SUSPEND;
     }
     struct mmio m = { mr[1], 1u << ESR_DABT_SAS(esr), (esr & ESR_DABT_WNR) != 0, mr[3] };
@@ -120,8 +122,10 @@ static void system_register(unsigned cpu, const uint64_t *mr, struct answer *a)
 {
     a->label = sysreg_trap(cpu, (uint32_t)mr[1], &a->reply[0]);
     if (a->label == FAULT_REPLY_SUSPEND) {
-        printf("vmm: persona '%s' CPU %u used a system register the VMM does not emulate (ESR %#lx, "
-               "pc %#lx); stopping it\n", persona_name, cpu, (unsigned long)mr[1], (unsigned long)mr[2]);
+        printf(
+            "vmm: persona '%s' CPU %u used a system register the VMM does not emulate (ESR %#lx, "
+            "pc %#lx); stopping it\n",
+            persona_name, cpu, (unsigned long)mr[1], (unsigned long)mr[2]);
         stop(a);
     }
 }
@@ -143,8 +147,10 @@ static void handle_exit(unsigned cpu, const uint64_t *mr, struct answer *a)
         system_register(cpu, mr, a);
         return;
     case VCPU_EXIT_INSTRUCTION_ABORT:
-        printf("vmm: persona '%s' jumped to guest-physical %#lx where there is no memory (pc %#lx); "
-               "stopping it\n", persona_name, (unsigned long)mr[1], (unsigned long)mr[3]);
+        printf(
+            "vmm: persona '%s' jumped to guest-physical %#lx where there is no memory (pc %#lx); "
+            "stopping it\n",
+            persona_name, (unsigned long)mr[1], (unsigned long)mr[3]);
         stop(a);
         return;
     default:
@@ -207,8 +213,8 @@ int main(void)
     vgic_init(PERSONA_SPI_COUNT, info->vcpus);
     uart_init();
     virtio_console_init(runtime_cell_info);
-    static const struct device *const always[] = { &vgic_distributor, &vgic_redistributor, &uart_device,
-                                                   &virtio_console_device };
+    static const struct device *const always[] = { &vgic_distributor, &vgic_redistributor,
+                                                   &uart_device, &virtio_console_device };
     for (unsigned i = 0; i < sizeof(always) / sizeof(always[0]); i++)
         devices[device_count++] = always[i];
     if (virtio_block_init(info))
@@ -233,8 +239,8 @@ int main(void)
         } else if (r.error) {
             r = sys_recv(info->exit_endpoint_slot, mr, info->exit_reply_slot);
         } else if (msginfo_label(r.info) != FAULT_VCPU) { /* a fault no VCPU exit explains */
-            printf("vmm: persona '%s' CPU %lu: fault %lu, not a guest exit; stopping it\n", persona_name,
-                   (unsigned long)r.badge - 1, (unsigned long)msginfo_label(r.info));
+            printf("vmm: persona '%s' CPU %lu: fault %lu, not a guest exit; stopping it\n",
+                   persona_name, (unsigned long)r.badge - 1, (unsigned long)msginfo_label(r.info));
             r = answer_exit(PERSONA_MAX_VCPUS, mr);
         } else {
             r = answer_exit((unsigned)r.badge - 1, mr); /* the badge is 1 + the CPU's number */

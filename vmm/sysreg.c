@@ -12,9 +12,10 @@
 #include "vmm.h"
 
 /* A system register as an ESR's ISS encodes it: op0 op2 op1 CRn CRm (Rt and direction masked). */
-#define SYSREG_ID(esr) ((esr) & 0x3ffc1e)
-#define SYSREG(op0, op1, crn, crm, op2) \
-    ((uint32_t)(op0) << 20 | (uint32_t)(op2) << 17 | (uint32_t)(op1) << 14 | (uint32_t)(crn) << 10 | (uint32_t)(crm) << 1)
+#define SYSREG_ID(esr) ((esr)&0x3ffc1e)
+#define SYSREG(op0, op1, crn, crm, op2)                                                            \
+    ((uint32_t)(op0) << 20 | (uint32_t)(op2) << 17 | (uint32_t)(op1) << 14 |                       \
+     (uint32_t)(crn) << 10 | (uint32_t)(crm) << 1)
 #define SYSREG_OP0(esr) (((esr) >> 20) & 3)
 #define SYSREG_OP1(esr) (((esr) >> 14) & 7)
 #define SYSREG_CRN(esr) (((esr) >> 10) & 0xf)
@@ -45,7 +46,8 @@ static void send_sgi(unsigned cpu, uint64_t value)
 /* Debug registers are all op0 2; the PMU's are CRn 9 CRm 12-14 and PMEVCNTR/PMEVTYPER/PMCCFILTR. */
 static bool debug_or_monitor(uint32_t esr)
 {
-    unsigned op0 = SYSREG_OP0(esr), op1 = SYSREG_OP1(esr), crn = SYSREG_CRN(esr), crm = SYSREG_CRM(esr);
+    unsigned op0 = SYSREG_OP0(esr), op1 = SYSREG_OP1(esr), crn = SYSREG_CRN(esr),
+             crm = SYSREG_CRM(esr);
     if (op0 == 2)
         return true;
     bool pmu_block = op0 == 3 && crn == 9 && crm >= 12 && crm <= 14 && (op1 == 0 || op1 == 3);

@@ -44,7 +44,7 @@ static struct {
 void uart_init(void)
 {
     memset(&uart, 0, sizeof(uart));
-    uart.cr = 0x300; /* TX and RX enabled, as after reset */
+    uart.cr = 0x300;   /* TX and RX enabled, as after reset */
     uart.ris = INT_TX; /* the transmit FIFO is always empty */
 }
 

@@ -134,7 +134,9 @@ static void priority_access(struct mmio *m, unsigned cpu, unsigned first)
 
 static void config_access(struct mmio *m, unsigned cpu, unsigned word)
 {
-    uint32_t *p = word < 2 ? &gic.cpu[cpu].config[word] : word < MAX_IRQS / 16 ? &gic.config[word] : NULL;
+    uint32_t *p = word < 2               ? &gic.cpu[cpu].config[word]
+                  : word < MAX_IRQS / 16 ? &gic.config[word]
+                                         : NULL;
     if (!p)
         m->value = 0;
     else if (!m->write)
@@ -213,18 +215,29 @@ static void distributor_access(struct mmio *m, uint64_t offset)
         return;
     }
     switch (offset) {
-    case 0x0: m->value = gic.ctlr; break; /* RWP reads 0: writes take effect at once */
-    case 0x4: m->value = ((gic.lines / 32) - 1) | (9u << 19); break; /* TYPER: lines, 10 ID bits */
-    case 0x8: m->value = GIC_IIDR_ARM; break;
-    case 0xffe8: m->value = GIC_PIDR2_V3; break;
-    default: m->value = 0; break;
+    case 0x0:
+        m->value = gic.ctlr;
+        break; /* RWP reads 0: writes take effect at once */
+    case 0x4:
+        m->value = ((gic.lines / 32) - 1) | (9u << 19);
+        break; /* TYPER: lines, 10 ID bits */
+    case 0x8:
+        m->value = GIC_IIDR_ARM;
+        break;
+    case 0xffe8:
+        m->value = GIC_PIDR2_V3;
+        break;
+    default:
+        m->value = 0;
+        break;
     }
 }
 
 /* TYPER: this redistributor's processor number and affinity (Aff0 = the CPU's number). */
 static uint64_t redistributor_typer(unsigned cpu)
 {
-    return ((uint64_t)cpu << 32) | ((uint64_t)cpu << 8) | (cpu + 1 == gic.cpus ? GICR_TYPER_LAST : 0);
+    return ((uint64_t)cpu << 32) | ((uint64_t)cpu << 8) |
+           (cpu + 1 == gic.cpus ? GICR_TYPER_LAST : 0);
 }
 
 static void redistributor_access(struct mmio *m, uint64_t offset)
@@ -250,16 +263,28 @@ static void redistributor_access(struct mmio *m, uint64_t offset)
     }
     uint64_t typer = redistributor_typer(cpu);
     switch (offset) {
-    case 0x4: m->value = GIC_IIDR_ARM; break;
-    case 0x8: m->value = m->size == 8 ? typer : (uint32_t)typer; break;
-    case 0xc: m->value = typer >> 32; break;
-    case 0x14: m->value = p->waker; break;
-    case 0xffe8: m->value = GIC_PIDR2_V3; break;
-    default: m->value = 0; break;
+    case 0x4:
+        m->value = GIC_IIDR_ARM;
+        break;
+    case 0x8:
+        m->value = m->size == 8 ? typer : (uint32_t)typer;
+        break;
+    case 0xc:
+        m->value = typer >> 32;
+        break;
+    case 0x14:
+        m->value = p->waker;
+        break;
+    case 0xffe8:
+        m->value = GIC_PIDR2_V3;
+        break;
+    default:
+        m->value = 0;
+        break;
     }
 }
 
 const struct device vgic_distributor = { "GIC distributor", PERSONA_GICD_BASE, PERSONA_GICD_SIZE,
                                          distributor_access };
-const struct device vgic_redistributor = { "GIC redistributors", PERSONA_GICR_BASE, PERSONA_GICR_SIZE,
-                                           redistributor_access };
+const struct device vgic_redistributor = { "GIC redistributors", PERSONA_GICR_BASE,
+                                           PERSONA_GICR_SIZE, redistributor_access };

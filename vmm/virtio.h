@@ -21,7 +21,7 @@
 struct virtq {
     uint16_t size;
     bool ready;
-    uint64_t desc, avail, used;   /* guest-physical */
+    uint64_t desc, avail, used; /* guest-physical */
     uint16_t last_avail, used_idx;
 };
 

@@ -39,9 +39,11 @@ static uint64_t disk_size;
 static unsigned reports;
 
 /* Copies between the disk and a chain's data, skipping `skip` bytes of the chain's side. */
-static uint64_t copy_data(const struct vchain *c, bool to_guest, uint64_t skip, uint8_t *at, uint64_t size)
+static uint64_t copy_data(const struct vchain *c, bool to_guest, uint64_t skip, uint8_t *at,
+                          uint64_t size)
 {
-    unsigned first = to_guest ? c->readable : 0, end = to_guest ? c->readable + c->writable : c->readable;
+    unsigned first = to_guest ? c->readable : 0,
+             end = to_guest ? c->readable + c->writable : c->readable;
     uint64_t done = 0;
     for (unsigned i = first; i < end && done < size; i++) {
         uint64_t length = c->buf[i].length;
@@ -85,7 +87,8 @@ static uint8_t transfer(const struct vchain *c, const struct request_header *h, 
     if (h->sector >= disk_size / SECTOR || length > disk_size - h->sector * SECTOR)
         return refuse("transfer beyond the end of the disk", h->sector);
     uint8_t *at = disk + h->sector * SECTOR;
-    uint64_t moved = read ? copy_data(c, true, 0, at, length) : copy_data(c, false, sizeof(*h), at, length);
+    uint64_t moved =
+        read ? copy_data(c, true, 0, at, length) : copy_data(c, false, sizeof(*h), at, length);
     return moved == length ? S_OK : S_IOERR;
 }
 
@@ -150,8 +153,10 @@ static void block_access(struct mmio *m, uint64_t offset)
 }
 
 const struct device virtio_block_device = {
-    "virtio-block", PERSONA_VIRTIO_BASE + PERSONA_VIRTIO_BLOCK * PERSONA_VIRTIO_SIZE,
-    PERSONA_VIRTIO_SIZE, block_access,
+    "virtio-block",
+    PERSONA_VIRTIO_BASE + PERSONA_VIRTIO_BLOCK *PERSONA_VIRTIO_SIZE,
+    PERSONA_VIRTIO_SIZE,
+    block_access,
 };
 
 /* Returns whether the persona has a disk (and so whether the device exists). */
@@ -160,9 +165,12 @@ bool virtio_block_init(const struct persona_info *info)
     disk = (uint8_t *)(uintptr_t)info->disk_vaddr;
     disk_size = info->disk_size;
     device = (struct virtio_device){
-        .name = "virtio-block", .device_id = VIRTIO_ID_BLOCK,
+        .name = "virtio-block",
+        .device_id = VIRTIO_ID_BLOCK,
         .features = VIRTIO_F_VERSION_1 | F_SEG_MAX | F_BLK_SIZE | F_FLUSH,
-        .irq = 32 + PERSONA_VIRTIO_SPI + PERSONA_VIRTIO_BLOCK, .queue_count = 1, .queues = &queue,
+        .irq = 32 + PERSONA_VIRTIO_SPI + PERSONA_VIRTIO_BLOCK,
+        .queue_count = 1,
+        .queues = &queue,
         .ops = &ops,
     };
     return disk && disk_size >= SECTOR;

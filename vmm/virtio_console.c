@@ -27,7 +27,12 @@
 #define PORT_NAME_MAX (2 * CELL_NAME_MAX + 2)
 
 enum control_event {
-    DEVICE_READY = 0, DEVICE_ADD = 1, PORT_READY = 3, CONSOLE_PORT = 4, PORT_OPEN = 6, PORT_NAME = 7,
+    DEVICE_READY = 0,
+    DEVICE_ADD = 1,
+    PORT_READY = 3,
+    CONSOLE_PORT = 4,
+    PORT_OPEN = 6,
+    PORT_NAME = 7,
 };
 
 struct control_message {
@@ -70,7 +75,8 @@ static void queue_control(uint32_t id, uint16_t event, uint16_t value)
 {
     if (control_tail - control_head == CONTROL_PENDING_MAX)
         return; /* only a driver repeating itself fills this: the copies are dropped */
-    control_out[control_tail++ % CONTROL_PENDING_MAX] = (struct control_message){ id, event, value };
+    control_out[control_tail++ % CONTROL_PENDING_MAX] =
+        (struct control_message){ id, event, value };
 }
 
 /* Hands queued control messages to the driver while it has buffers for them. */
@@ -249,7 +255,9 @@ static uint64_t config_read(struct virtio_device *d, uint64_t offset, unsigned s
     return value;
 }
 
-static const struct virtio_ops ops = { .reset = reset, .notify = notify, .config_read = config_read };
+static const struct virtio_ops ops = { .reset = reset,
+                                       .notify = notify,
+                                       .config_read = config_read };
 
 static void console_access(struct mmio *m, uint64_t offset)
 {
@@ -257,8 +265,10 @@ static void console_access(struct mmio *m, uint64_t offset)
 }
 
 const struct device virtio_console_device = {
-    "virtio-console", PERSONA_VIRTIO_BASE + PERSONA_VIRTIO_CONSOLE * PERSONA_VIRTIO_SIZE,
-    PERSONA_VIRTIO_SIZE, console_access,
+    "virtio-console",
+    PERSONA_VIRTIO_BASE + PERSONA_VIRTIO_CONSOLE *PERSONA_VIRTIO_SIZE,
+    PERSONA_VIRTIO_SIZE,
+    console_access,
 };
 
 /* Every call channel the manifest gave this persona becomes a port. */
@@ -275,8 +285,12 @@ void virtio_console_init(const struct cell_info *info)
         snprintf(p->name, sizeof(p->name), "%s:%s", end->name, end->peer);
     }
     device = (struct virtio_device){
-        .name = "virtio-console", .device_id = VIRTIO_ID_CONSOLE,
-        .features = VIRTIO_F_VERSION_1 | F_MULTIPORT, .irq = 32 + PERSONA_VIRTIO_SPI + PERSONA_VIRTIO_CONSOLE,
-        .queue_count = 2 + 2 * port_count, .queues = queues, .ops = &ops,
+        .name = "virtio-console",
+        .device_id = VIRTIO_ID_CONSOLE,
+        .features = VIRTIO_F_VERSION_1 | F_MULTIPORT,
+        .irq = 32 + PERSONA_VIRTIO_SPI + PERSONA_VIRTIO_CONSOLE,
+        .queue_count = 2 + 2 * port_count,
+        .queues = queues,
+        .ops = &ops,
     };
 }

@@ -85,9 +85,8 @@ static struct virtq *selected_queue(struct virtio_device *d)
 static bool rings_valid(const struct virtq *q)
 {
     uint64_t n = q->size;
-    return n && n <= VIRTQ_MAX_SIZE && !(n & (n - 1)) &&
-           !(q->desc & 15) && !(q->avail & 1) && !(q->used & 3) &&
-           guest_pointer(q->desc, 16 * n) && guest_pointer(q->avail, 6 + 2 * n) &&
+    return n && n <= VIRTQ_MAX_SIZE && !(n & (n - 1)) && !(q->desc & 15) && !(q->avail & 1) &&
+           !(q->used & 3) && guest_pointer(q->desc, 16 * n) && guest_pointer(q->avail, 6 + 2 * n) &&
            guest_pointer(q->used, 6 + 8 * n);
 }
 
@@ -111,8 +110,8 @@ static void set_status(struct virtio_device *d, uint32_t value)
         return;
     }
     if ((value & STATUS_FEATURES_OK) && !(d->status & STATUS_FEATURES_OK)) {
-        bool acceptable = !(d->driver_features & ~d->features) &&
-                          (d->driver_features & VIRTIO_F_VERSION_1);
+        bool acceptable =
+            !(d->driver_features & ~d->features) && (d->driver_features & VIRTIO_F_VERSION_1);
         if (!acceptable)
             value &= ~STATUS_FEATURES_OK; /* the driver reads it back and gives up */
     }
@@ -146,15 +145,22 @@ static void write_queue_register(struct virtio_device *d, uint64_t offset, uint6
 static void write_register(struct virtio_device *d, uint64_t offset, uint64_t value)
 {
     switch (offset) {
-    case REG_DEVICE_FEATURES_SEL: d->device_features_sel = (uint32_t)value; return;
-    case REG_DRIVER_FEATURES_SEL: d->driver_features_sel = (uint32_t)value; return;
+    case REG_DEVICE_FEATURES_SEL:
+        d->device_features_sel = (uint32_t)value;
+        return;
+    case REG_DRIVER_FEATURES_SEL:
+        d->driver_features_sel = (uint32_t)value;
+        return;
     case REG_DRIVER_FEATURES:
         if (d->driver_features_sel < 2 && !(d->status & STATUS_FEATURES_OK)) {
             unsigned shift = 32 * d->driver_features_sel;
-            d->driver_features = (d->driver_features & ~(0xffffffffULL << shift)) | (value << shift);
+            d->driver_features =
+                (d->driver_features & ~(0xffffffffULL << shift)) | (value << shift);
         }
         return;
-    case REG_QUEUE_SEL: d->queue_sel = (uint32_t)value; return;
+    case REG_QUEUE_SEL:
+        d->queue_sel = (uint32_t)value;
+        return;
     case REG_QUEUE_READY:
         if (selected_queue(d))
             set_queue_ready(d, selected_queue(d), (uint32_t)value);
@@ -168,8 +174,12 @@ static void write_register(struct virtio_device *d, uint64_t offset, uint64_t va
         if (!d->interrupt_status)
             vgic_set_level(d->irq, false);
         return;
-    case REG_STATUS: set_status(d, (uint32_t)value); return;
-    default: write_queue_register(d, offset, value); return;
+    case REG_STATUS:
+        set_status(d, (uint32_t)value);
+        return;
+    default:
+        write_queue_register(d, offset, value);
+        return;
     }
 }
 
@@ -177,18 +187,29 @@ static uint64_t read_register(struct virtio_device *d, uint64_t offset)
 {
     struct virtq *q = selected_queue(d);
     switch (offset) {
-    case REG_MAGIC: return MAGIC;
-    case REG_VERSION: return 2;
-    case REG_DEVICE_ID: return d->device_id;
-    case REG_VENDOR_ID: return VENDOR_ID;
+    case REG_MAGIC:
+        return MAGIC;
+    case REG_VERSION:
+        return 2;
+    case REG_DEVICE_ID:
+        return d->device_id;
+    case REG_VENDOR_ID:
+        return VENDOR_ID;
     case REG_DEVICE_FEATURES:
-        return d->device_features_sel < 2 ? (uint32_t)(d->features >> (32 * d->device_features_sel)) : 0;
-    case REG_QUEUE_NUM_MAX: return q ? VIRTQ_MAX_SIZE : 0;
-    case REG_QUEUE_READY: return q && q->ready;
-    case REG_INTERRUPT_STATUS: return d->interrupt_status;
-    case REG_STATUS: return d->status;
-    case REG_CONFIG_GENERATION: return d->config_generation;
-    default: return 0;
+        return d->device_features_sel < 2 ? (uint32_t)(d->features >> (32 * d->device_features_sel))
+                                          : 0;
+    case REG_QUEUE_NUM_MAX:
+        return q ? VIRTQ_MAX_SIZE : 0;
+    case REG_QUEUE_READY:
+        return q && q->ready;
+    case REG_INTERRUPT_STATUS:
+        return d->interrupt_status;
+    case REG_STATUS:
+        return d->status;
+    case REG_CONFIG_GENERATION:
+        return d->config_generation;
+    default:
+        return 0;
     }
 }
 
@@ -198,7 +219,8 @@ void virtio_mmio_access(struct virtio_device *d, struct mmio *m, uint64_t offset
         if (m->write && d->ops->config_write)
             d->ops->config_write(d, offset - REG_CONFIG, m->size, m->value);
         else if (!m->write)
-            m->value = d->ops->config_read ? d->ops->config_read(d, offset - REG_CONFIG, m->size) : 0;
+            m->value =
+                d->ops->config_read ? d->ops->config_read(d, offset - REG_CONFIG, m->size) : 0;
         return;
     }
     if (m->size != 4 || (offset & 3)) { /* virtio allows only aligned 32-bit register accesses */

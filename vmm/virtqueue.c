@@ -28,7 +28,8 @@ static uint16_t *avail_ring(const struct virtq *q)
 }
 
 /* Follows a chain from its head, checking every descriptor before taking it. */
-static int walk_chain(struct virtio_device *d, const struct virtq *q, uint16_t head, struct vchain *c)
+static int walk_chain(struct virtio_device *d, const struct virtq *q, uint16_t head,
+                      struct vchain *c)
 {
     const struct virtq_desc *table = guest_pointer(q->desc, 16ULL * q->size);
     uint16_t i = head;

@@ -19,10 +19,10 @@ void *guest_pointer(uint64_t ipa, uint64_t size); /* NULL unless [ipa, ipa + siz
 
 /* An MMIO access by the guest, decoded from its exit. */
 struct mmio {
-    uint64_t address;  /* guest-physical */
-    unsigned size;     /* bytes: 1, 2, 4 or 8 */
+    uint64_t address; /* guest-physical */
+    unsigned size;    /* bytes: 1, 2, 4 or 8 */
     bool write;
-    uint64_t value;    /* for writes: what the guest stored; for reads: what it will load */
+    uint64_t value; /* for writes: what the guest stored; for reads: what it will load */
 };
 
 /* A device model: claims a range and handles accesses in it. */
@@ -55,7 +55,6 @@ void console_input_notified(uint64_t bits);
 void virtio_console_init(const struct cell_info *info);
 void virtio_console_input(const char *text, uint64_t length);
 extern const struct device virtio_console_device;
-
 
 /* PSCI calls from the guest (args: x0-x3): returns x0's answer, and what becomes of the caller. */
 #define PSCI_SYSTEM_RESET 0x84000009u

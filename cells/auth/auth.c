@@ -78,7 +78,8 @@ static uint64_t request_token(const struct auth_request *rq, struct auth_reply *
         return SVC_ENOTREADY;
     reply->retry_after_ms = remaining_ms();
     if (reply->retry_after_ms) {
-        printf("PIN not checked: locked out for %lu more ms\n", (unsigned long)reply->retry_after_ms);
+        printf("PIN not checked: locked out for %lu more ms\n",
+               (unsigned long)reply->retry_after_ms);
         return SVC_ELOCKED;
     }
     uint8_t digest[SHA256_SIZE];
@@ -97,10 +98,11 @@ static uint64_t request_token(const struct auth_request *rq, struct auth_reply *
     token_mac(t->mac, token_key, t, &rq->payment);
     tokens_issued++;
     reply->attempts_left = MAX_ATTEMPTS;
-    printf("PIN accepted (PBKDF2, %u iterations, %lu ms): token %lu for %lu.%02lu to %s, valid %u s\n",
-           AUTH_PIN_ITERATIONS, (unsigned long)took, (unsigned long)t->id,
-           (unsigned long)(rq->payment.amount / 100), (unsigned long)(rq->payment.amount % 100),
-           rq->payment.payee, TOKEN_LIFETIME_MS / 1000);
+    printf(
+        "PIN accepted (PBKDF2, %u iterations, %lu ms): token %lu for %lu.%02lu to %s, valid %u s\n",
+        AUTH_PIN_ITERATIONS, (unsigned long)took, (unsigned long)t->id,
+        (unsigned long)(rq->payment.amount / 100), (unsigned long)(rq->payment.amount % 100),
+        rq->payment.payee, TOKEN_LIFETIME_MS / 1000);
     return SVC_OK;
 }
 
@@ -110,7 +112,8 @@ static void called(struct cell_message *msg)
     case AUTH_REQUEST_TOKEN: {
         struct auth_request rq;
         struct auth_reply reply = { 0 };
-        uint64_t status = msg_take(msg, &rq, sizeof(rq)) ? request_token(&rq, &reply) : SVC_EMALFORMED;
+        uint64_t status =
+            msg_take(msg, &rq, sizeof(rq)) ? request_token(&rq, &reply) : SVC_EMALFORMED;
         memset(&rq, 0, sizeof(rq)); /* the PIN does not linger */
         msg_give(msg, status, &reply, sizeof(reply));
         return;
@@ -144,7 +147,8 @@ static void called(struct cell_message *msg)
 
 int main(void)
 {
-    printf("PIN record: PBKDF2-HMAC-SHA256, %u iterations, %zu-byte salt; lockout after %d failures\n",
-           AUTH_PIN_ITERATIONS, sizeof(pin_salt), MAX_ATTEMPTS);
+    printf(
+        "PIN record: PBKDF2-HMAC-SHA256, %u iterations, %zu-byte salt; lockout after %d failures\n",
+        AUTH_PIN_ITERATIONS, sizeof(pin_salt), MAX_ATTEMPTS);
     cell_serve(&(struct cell_handlers){ .called = called });
 }

@@ -21,7 +21,7 @@
 #define MAX_SLOTS 4096u
 #define HEADER_MAGIC 0x3152454744454c43ULL /* "CLEDGER1" */
 #define HEADER_COMMIT 0x444145484c41454cULL
-#define RECORD_MAGIC 0x3144524345524c43ULL /* "CLRECRD1" */
+#define RECORD_MAGIC 0x3144524345524c43ULL  /* "CLRECRD1" */
 #define RECORD_COMMIT 0x5453494c4c4f434cULL /* xor seq */
 
 struct ledger_header {
@@ -30,9 +30,9 @@ struct ledger_header {
     uint8_t wallet_key[WALLET_PUBKEY_SIZE];
     uint8_t pad[7];
     uint8_t reserved[152];
-    uint32_t crc;     /* CRC-32 of everything above */
+    uint32_t crc; /* CRC-32 of everything above */
     uint32_t zero;
-    uint64_t commit;  /* HEADER_COMMIT, written last */
+    uint64_t commit; /* HEADER_COMMIT, written last */
 };
 
 struct ledger_record {
@@ -41,9 +41,9 @@ struct ledger_record {
     struct payment payment;
     uint8_t sig[WALLET_SIG_SIZE];
     uint8_t reserved[104];
-    uint32_t crc;     /* CRC-32 of everything above */
+    uint32_t crc; /* CRC-32 of everything above */
     uint32_t zero;
-    uint64_t commit;  /* RECORD_COMMIT ^ seq, written last */
+    uint64_t commit; /* RECORD_COMMIT ^ seq, written last */
 };
 _Static_assert(sizeof(struct ledger_header) == SLOT_SIZE, "a slot");
 _Static_assert(sizeof(struct ledger_record) == SLOT_SIZE, "a slot");
@@ -161,7 +161,8 @@ static uint64_t replay(void)
             discarded++;
             continue;
         }
-        if (r.seq != count + 1 || !payment_well_formed(&r.payment) || nonce_known(r.payment.nonce) ||
+        if (r.seq != count + 1 || !payment_well_formed(&r.payment) ||
+            nonce_known(r.payment.nonce) ||
             !payment_signature_valid(&r.payment, r.sig, wallet_key)) {
             printf("slot %u: committed record seq %lu does not verify: ledger INVALID\n", slot,
                    (unsigned long)r.seq);
@@ -169,10 +170,11 @@ static uint64_t replay(void)
         }
         remember(&r, slot);
     }
-    printf("ledger verified: %lu records (signatures checked with the wallet's key), total %lu.%02lu, "
-           "%lu torn discarded, %lu ms\n", (unsigned long)count, (unsigned long)(total / 100),
-           (unsigned long)(total % 100), (unsigned long)discarded,
-           (unsigned long)time_ticks_to_ms(time_ticks() - start));
+    printf(
+        "ledger verified: %lu records (signatures checked with the wallet's key), total %lu.%02lu, "
+        "%lu torn discarded, %lu ms\n",
+        (unsigned long)count, (unsigned long)(total / 100), (unsigned long)(total % 100),
+        (unsigned long)discarded, (unsigned long)time_ticks_to_ms(time_ticks() - start));
     return SVC_OK;
 }
 

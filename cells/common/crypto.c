@@ -79,5 +79,6 @@ bool payment_signature_valid(const struct payment *payment, const uint8_t sig[WA
     memcpy(q, public_key, sizeof(q));
     br_ec_public_key pk = { .curve = BR_EC_secp256r1, .q = q, .qlen = sizeof(q) };
     payment_digest(digest, payment);
-    return br_ecdsa_i31_vrfy_raw(&br_ec_p256_m31, digest, sizeof(digest), &pk, sig, WALLET_SIG_SIZE) == 1;
+    return br_ecdsa_i31_vrfy_raw(&br_ec_p256_m31, digest, sizeof(digest), &pk, sig,
+                                 WALLET_SIG_SIZE) == 1;
 }

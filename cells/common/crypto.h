@@ -20,7 +20,8 @@ void hmac_sha256(uint8_t out[SHA256_SIZE], const void *key, size_t key_size, con
 void pbkdf2_sha256(uint8_t out[SHA256_SIZE], const void *password, size_t password_size,
                    const void *salt, size_t salt_size, uint32_t iterations);
 
-/* The MAC auth puts in a token: HMAC-SHA256(key, "cella-token-v1" || id || issued || expires || payment). */
+/* The MAC auth puts in a token: HMAC-SHA256(key, "cella-token-v1" || id || issued || expires ||
+ * payment). */
 void token_mac(uint8_t out[WALLET_MAC_SIZE], const uint8_t key[WALLET_MAC_SIZE],
                const struct auth_token *token, const struct payment *payment);
 /* What the wallet signs: SHA-256("cella-payment-v1" || payment). */

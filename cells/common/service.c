@@ -57,7 +57,8 @@ uint64_t svc_call_slot(cptr_t slot, uint64_t method, const void *request, size_t
     uint64_t mr[4] = { 0 };
     if (request)
         words_out(request, request_size, mr);
-    struct sys_result r = sys_call(slot, msginfo_new(method, 0, 0, (unsigned)(request_size / 8)), mr);
+    struct sys_result r =
+        sys_call(slot, msginfo_new(method, 0, 0, (unsigned)(request_size / 8)), mr);
     if (r.error) {
         if (reply)
             memset(reply, 0, reply_size);

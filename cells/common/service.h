@@ -11,7 +11,8 @@
 
 #include "wallet_protocol.h"
 
-/* Server side: copies the request out of the message registers; false if its length is not exactly `size`. */
+/* Server side: copies the request out of the message registers; false if its length is not exactly
+ * `size`. */
 bool msg_take(const struct cell_message *msg, void *request, size_t size);
 /* Server side: the reply's status and its words (reply may be NULL with size 0). */
 void msg_give(struct cell_message *msg, uint64_t status, const void *reply, size_t size);

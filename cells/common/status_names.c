@@ -4,10 +4,21 @@
 const char *wallet_status_name(uint64_t status)
 {
     static const char *const names[] = {
-        "malformed request", "forbidden on this channel", "wrong PIN", "locked out",
-        "token does not match the request", "token expired", "token already used",
-        "not provisioned", "storage error", "ledger full", "signature does not verify",
-        "payment already recorded", "not found", "not erased", "sealed key does not verify",
+        "malformed request",
+        "forbidden on this channel",
+        "wrong PIN",
+        "locked out",
+        "token does not match the request",
+        "token expired",
+        "token already used",
+        "not provisioned",
+        "storage error",
+        "ledger full",
+        "signature does not verify",
+        "payment already recorded",
+        "not found",
+        "not erased",
+        "sealed key does not verify",
     };
     if (status == SVC_OK)
         return "ok";

@@ -17,47 +17,47 @@
 /* Reply statuses (the reply's label). Kernel errors (ERR_*) stay below 64. */
 enum svc_status {
     SVC_OK = 0,
-    SVC_EMALFORMED = 64,  /* unknown method, wrong length, or a field out of range */
-    SVC_EFORBIDDEN = 65,  /* this channel may not use this method */
-    SVC_EDENIED = 66,     /* auth: wrong PIN */
-    SVC_ELOCKED = 67,     /* auth: locked out after failed attempts; retry later */
-    SVC_ETOKEN = 68,      /* wallet: the token's MAC does not match this request */
-    SVC_EEXPIRED = 69,    /* wallet: the token has expired */
-    SVC_EREPLAYED = 70,   /* wallet: the token was already used (or superseded) */
-    SVC_ENOTREADY = 71,   /* the service is not provisioned (yet) */
-    SVC_ESTORAGE = 72,    /* storage failed (device error, verify mismatch) */
-    SVC_EFULL = 73,       /* billing: the ledger is full */
-    SVC_ESIGNATURE = 74,  /* billing: the wallet's signature does not verify */
-    SVC_EDUPLICATE = 75,  /* billing: this payment nonce is already in the ledger */
-    SVC_ENOTFOUND = 76,   /* no such entry; console: no input line yet */
-    SVC_ENOTERASED = 77,  /* storage: the range to program is not erased */
-    SVC_ETAMPERED = 78,   /* wallet: the sealed key does not verify */
+    SVC_EMALFORMED = 64, /* unknown method, wrong length, or a field out of range */
+    SVC_EFORBIDDEN = 65, /* this channel may not use this method */
+    SVC_EDENIED = 66,    /* auth: wrong PIN */
+    SVC_ELOCKED = 67,    /* auth: locked out after failed attempts; retry later */
+    SVC_ETOKEN = 68,     /* wallet: the token's MAC does not match this request */
+    SVC_EEXPIRED = 69,   /* wallet: the token has expired */
+    SVC_EREPLAYED = 70,  /* wallet: the token was already used (or superseded) */
+    SVC_ENOTREADY = 71,  /* the service is not provisioned (yet) */
+    SVC_ESTORAGE = 72,   /* storage failed (device error, verify mismatch) */
+    SVC_EFULL = 73,      /* billing: the ledger is full */
+    SVC_ESIGNATURE = 74, /* billing: the wallet's signature does not verify */
+    SVC_EDUPLICATE = 75, /* billing: this payment nonce is already in the ledger */
+    SVC_ENOTFOUND = 76,  /* no such entry; console: no input line yet */
+    SVC_ENOTERASED = 77, /* storage: the range to program is not erased */
+    SVC_ETAMPERED = 78,  /* wallet: the sealed key does not verify */
 };
 
 /* A status in words ("wrong PIN"); kernel errors are just "kernel error" (status_names.c). */
 const char *wallet_status_name(uint64_t status);
 
 /* Sizes shared by several messages. */
-#define WALLET_PIN_MAX 16      /* bytes, NUL-padded digits */
-#define WALLET_PAYEE_SIZE 32   /* bytes, NUL-padded text */
+#define WALLET_PIN_MAX 16    /* bytes, NUL-padded digits */
+#define WALLET_PAYEE_SIZE 32 /* bytes, NUL-padded text */
 #define WALLET_NONCE_SIZE 16
-#define WALLET_MAC_SIZE 32     /* HMAC-SHA256 */
-#define WALLET_PUBKEY_SIZE 65  /* uncompressed P-256 point: 0x04 || X || Y */
-#define WALLET_SIG_SIZE 64     /* raw ECDSA P-256: r || s */
+#define WALLET_MAC_SIZE 32           /* HMAC-SHA256 */
+#define WALLET_PUBKEY_SIZE 65        /* uncompressed P-256 point: 0x04 || X || Y */
+#define WALLET_SIG_SIZE 64           /* raw ECDSA P-256: r || s */
 #define WALLET_AMOUNT_MAX 100000000u /* cents: a million */
 
 /* A payment: what the user approves, the wallet signs and billing records. */
 struct payment {
-    uint64_t amount;                   /* in cents */
+    uint64_t amount; /* in cents */
     char payee[WALLET_PAYEE_SIZE];
-    uint8_t nonce[WALLET_NONCE_SIZE];  /* unique per payment, chosen by the client */
+    uint8_t nonce[WALLET_NONCE_SIZE]; /* unique per payment, chosen by the client */
 };
 
 /* An authorisation token: auth's HMAC over one payment, checked by the wallet alone. */
 struct auth_token {
-    uint64_t id;       /* auth's counter, strictly increasing within one key */
-    uint64_t issued;   /* CNTVCT ticks */
-    uint64_t expires;  /* CNTVCT ticks */
+    uint64_t id;      /* auth's counter, strictly increasing within one key */
+    uint64_t issued;  /* CNTVCT ticks */
+    uint64_t expires; /* CNTVCT ticks */
     uint8_t mac[WALLET_MAC_SIZE];
 };
 
@@ -124,7 +124,7 @@ struct auth_status {
     uint64_t failures;       /* consecutive failed PIN checks */
     uint64_t retry_after_ms; /* 0 unless locked */
     uint64_t tokens_issued;
-    uint64_t provisioned;    /* 1 once the wallet has handed over the token key */
+    uint64_t provisioned; /* 1 once the wallet has handed over the token key */
 };
 
 /* ---- wallet ------------------------------------------------------------- */
@@ -165,8 +165,8 @@ struct billing_receipt {
 };
 
 struct billing_balance {
-    uint64_t count;     /* verified records */
-    uint64_t total;     /* sum of their amounts */
+    uint64_t count; /* verified records */
+    uint64_t total; /* sum of their amounts */
     uint64_t last_seq;
     uint64_t discarded; /* torn records found and skipped at boot */
 };

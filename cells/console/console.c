@@ -35,7 +35,7 @@ static volatile uint32_t *uart;
 static const struct cell_info_end *input_end; /* our signal end to the reader */
 static char pending[CONSOLE_LINE_MAX];        /* the line being typed */
 static unsigned pending_length;
-static struct console_line lines[LINES_MAX];  /* finished lines, oldest first */
+static struct console_line lines[LINES_MAX]; /* finished lines, oldest first */
 static unsigned line_count;
 static uint64_t echo_flags = CONSOLE_ECHO_MASKED; /* until the reader says otherwise */
 static bool armed, last_was_cr;
@@ -109,7 +109,8 @@ static void finish_raw(void)
 {
     if (pending_length && line_count) {
         struct console_line *last = &lines[line_count - 1];
-        size_t room = CONSOLE_LINE_MAX - last->length, n = pending_length < room ? pending_length : room;
+        size_t room = CONSOLE_LINE_MAX - last->length,
+               n = pending_length < room ? pending_length : room;
         memcpy(last->text + last->length, pending, n);
         last->length += n;
         memmove(pending, pending + n, pending_length - n);
@@ -138,11 +139,12 @@ static void finish_raw_if_waiting(void)
         finish_raw();
 }
 
-/* Whether one more typed byte has somewhere to go (in line mode a full line drops keys, as a terminal does). */
+/* Whether one more typed byte has somewhere to go (in line mode a full line drops keys, as a
+ * terminal does). */
 static bool room_for_input(void)
 {
-    return !(echo_flags & CONSOLE_INPUT_RAW) || pending_length < CONSOLE_LINE_MAX || line_count < LINES_MAX ||
-           lines[line_count - 1].length < CONSOLE_LINE_MAX;
+    return !(echo_flags & CONSOLE_INPUT_RAW) || pending_length < CONSOLE_LINE_MAX ||
+           line_count < LINES_MAX || lines[line_count - 1].length < CONSOLE_LINE_MAX;
 }
 
 static void typed(char c)
@@ -264,7 +266,8 @@ int main(void)
     const struct cell_info_end *input = cell_end("console_input");
     if (input && input->kind == CELL_END_NOTIFY_SIGNAL && cell_end("uart_irq")) {
         input_end = input;
-        uart[UART_LCR_H / 4] |= UART_LCR_H_FEN; /* a burst of keys waits in the FIFO, not one at a time */
+        uart[UART_LCR_H / 4] |=
+            UART_LCR_H_FEN; /* a burst of keys waits in the FIFO, not one at a time */
         uart[UART_CR / 4] |= UART_CR_RXE;
         uart[UART_IMSC / 4] |= UART_INT_RX | UART_INT_RT;
         irq_handler_ack(cell_end("uart_irq")->slot);

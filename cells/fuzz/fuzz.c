@@ -30,11 +30,19 @@ struct target {
 };
 
 static const struct target targets[] = {
-    { "fuzz_storage", STORAGE_INFO, 4,
-      { 0, sizeof(struct storage_read), sizeof(struct storage_write), sizeof(struct storage_erase) } },
-    { "fuzz_auth", AUTH_REQUEST_TOKEN, 3, { sizeof(struct auth_request), sizeof(struct auth_key), 0, 0 } },
+    { "fuzz_storage",
+      STORAGE_INFO,
+      4,
+      { 0, sizeof(struct storage_read), sizeof(struct storage_write),
+        sizeof(struct storage_erase) } },
+    { "fuzz_auth",
+      AUTH_REQUEST_TOKEN,
+      3,
+      { sizeof(struct auth_request), sizeof(struct auth_key), 0, 0 } },
     { "fuzz_wallet", WALLET_PUBLIC_KEY, 2, { 0, sizeof(struct wallet_sign), 0, 0 } },
-    { "fuzz_billing", BILLING_RECORD, 3,
+    { "fuzz_billing",
+      BILLING_RECORD,
+      3,
       { sizeof(struct billing_record), 0, sizeof(struct billing_entry_query), 0 } },
 };
 
@@ -116,7 +124,8 @@ static bool services_answer(void)
     bool ok = true;
     struct storage_info info;
     ok &= check(svc_call("fuzz_storage", STORAGE_INFO, NULL, 0, &info, sizeof(info)) == SVC_OK &&
-                info.io_max == STORAGE_IO_MAX && info.partition_size > 0, "storage answers its info");
+                    info.io_max == STORAGE_IO_MAX && info.partition_size > 0,
+                "storage answers its info");
     struct storage_erase er = { 0 };
     static struct storage_write wr;
     static struct storage_data back;
@@ -125,18 +134,23 @@ static bool services_answer(void)
     wr.length = 32;
     memset(wr.data, 0xa5, sizeof(wr.data));
     ok &= check(svc_call("fuzz_storage", STORAGE_ERASE, &er, sizeof(er), NULL, 0) == SVC_OK &&
-                svc_call("fuzz_storage", STORAGE_WRITE, &wr, sizeof(wr), NULL, 0) == SVC_OK &&
-                svc_call("fuzz_storage", STORAGE_READ, &rd, sizeof(rd), &back, sizeof(back)) == SVC_OK &&
-                memcmp(back.data, wr.data, 32) == 0, "storage erases, writes and reads back");
+                    svc_call("fuzz_storage", STORAGE_WRITE, &wr, sizeof(wr), NULL, 0) == SVC_OK &&
+                    svc_call("fuzz_storage", STORAGE_READ, &rd, sizeof(rd), &back, sizeof(back)) ==
+                        SVC_OK &&
+                    memcmp(back.data, wr.data, 32) == 0,
+                "storage erases, writes and reads back");
     struct auth_status st;
-    ok &= check(svc_call("fuzz_auth", AUTH_STATUS, NULL, 0, &st, sizeof(st)) == SVC_OK && st.provisioned == 1,
+    ok &= check(svc_call("fuzz_auth", AUTH_STATUS, NULL, 0, &st, sizeof(st)) == SVC_OK &&
+                    st.provisioned == 1,
                 "auth answers its status, still provisioned by the wallet");
     struct wallet_public_key pk;
     ok &= check(svc_call("fuzz_wallet", WALLET_PUBLIC_KEY, NULL, 0, &pk, sizeof(pk)) == SVC_OK &&
-                pk.key[0] == 0x04, "wallet answers its public key");
+                    pk.key[0] == 0x04,
+                "wallet answers its public key");
     struct billing_balance b;
     ok &= check(svc_call("fuzz_billing", BILLING_BALANCE, NULL, 0, &b, sizeof(b)) == SVC_OK &&
-                b.count == 0, "billing answers its balance; nothing was recorded");
+                    b.count == 0,
+                "billing answers its balance; nothing was recorded");
     struct auth_key k = { { 0 } };
     ok &= check(svc_call("fuzz_auth", AUTH_SET_TOKEN_KEY, &k, sizeof(k), NULL, 0) == SVC_EFORBIDDEN,
                 "auth refuses a token key from anyone but the wallet");

@@ -93,7 +93,8 @@ static bool erased(uint32_t at, uint32_t length)
     return true;
 }
 
-static uint64_t do_read(const struct partition *p, const struct storage_read *rq, struct storage_data *out)
+static uint64_t do_read(const struct partition *p, const struct storage_read *rq,
+                        struct storage_data *out)
 {
     if (!range_ok(p, rq->offset, rq->length))
         return SVC_EMALFORMED;

@@ -37,12 +37,12 @@ struct sealed_key {
     uint64_t magic;
     uint64_t version;
     uint8_t iv[16];
-    uint8_t secret[32];                    /* the private scalar, ChaCha20-encrypted */
+    uint8_t secret[32]; /* the private scalar, ChaCha20-encrypted */
     uint8_t public_key[WALLET_PUBKEY_SIZE];
     uint8_t pad[7];
-    uint8_t mac[WALLET_MAC_SIZE];          /* HMAC over everything above */
+    uint8_t mac[WALLET_MAC_SIZE]; /* HMAC over everything above */
     uint8_t reserved[80];
-    uint64_t commit;                       /* SEAL_COMMIT once the rest is written */
+    uint64_t commit; /* SEAL_COMMIT once the rest is written */
 };
 _Static_assert(sizeof(struct sealed_key) == 256, "one storage write and its commit word");
 #define SEALED_MAC_SPAN offsetof(struct sealed_key, mac)
@@ -79,7 +79,8 @@ static void seed_drbg(void)
         rtc = pl031[0]; /* RTCDR: seconds */
         br_hmac_drbg_update(&ks->drbg, &rtc, sizeof(rtc));
     }
-    br_hmac_drbg_update(&ks->drbg, &runtime_cell_info->restarts, sizeof(runtime_cell_info->restarts));
+    br_hmac_drbg_update(&ks->drbg, &runtime_cell_info->restarts,
+                        sizeof(runtime_cell_info->restarts));
     mix_timer();
     printf("entropy: image seed + RTC %lu + timer samples (no hardware RNG on this board)\n",
            (unsigned long)rtc);
@@ -170,7 +171,8 @@ static uint64_t load_or_create_key(void)
         return st;
     if (s.commit == SEAL_COMMIT)
         return unseal(&s);
-    /* Never committed (blank flash, or a first boot cut short): no signature was ever made with it. */
+    /* Never committed (blank flash, or a first boot cut short): no signature was ever made with it.
+     */
     uint8_t blank[sizeof(s)];
     memset(blank, 0xff, sizeof(blank));
     if (memcmp(&s, blank, sizeof(s)) != 0) {
@@ -227,7 +229,8 @@ static uint64_t sign(const struct wallet_sign *rq, struct wallet_signature *out)
     uint8_t digest[SHA256_SIZE];
     payment_digest(digest, &rq->payment);
     br_ec_private_key sk = { .curve = BR_EC_secp256r1, .x = ks->secret, .xlen = 32 };
-    if (br_ecdsa_i31_sign_raw(&br_ec_p256_m31, &br_sha256_vtable, digest, &sk, out->sig) != WALLET_SIG_SIZE)
+    if (br_ecdsa_i31_sign_raw(&br_ec_p256_m31, &br_sha256_vtable, digest, &sk, out->sig) !=
+        WALLET_SIG_SIZE)
         return SVC_ESTORAGE;
     printf("token %lu valid: signed %s\n", (unsigned long)rq->token.id, what);
     return SVC_OK;
@@ -272,7 +275,8 @@ int main(void)
     if (status == SVC_OK) {
         char hex[2 * 8 + 1];
         hex_format(hex, ks->public_key + 1, 8);
-        printf("ready: public key %s..., private key at %p in the keystore, token key handed to auth\n",
+        printf("ready: public key %s..., private key at %p in the keystore, token key handed to "
+               "auth\n",
                hex, (void *)ks->secret);
     } else {
         printf("NOT ready: %s; every request is refused\n", svc_status_name(status));

@@ -16,7 +16,7 @@ int main(void)
     }
     if (run <= ALLOWED_RESTARTS) {
         printf("run %u: count %lu; crashing now\n", run, (unsigned long)mr[0]);
-        uintptr_t nowhere = 0x8; /* nothing is mapped at the bottom of a cell */
+        uintptr_t nowhere = 0x8;     /* nothing is mapped at the bottom of a cell */
         __asm__("" : "+r"(nowhere)); /* keep the compiler from judging the address */
         *(volatile uint64_t *)nowhere = run;
     }

@@ -52,8 +52,8 @@ static paddr_t find_redistributor(void)
 {
     for (paddr_t frame = PLATFORM_GICR_BASE; frame < PLATFORM_GICR_BASE + PLATFORM_GICR_SIZE;
          frame += GICR_FRAME_SIZE) {
-        uint64_t typer = mmio_read32(frame + GICR_TYPER) |
-                         (uint64_t)mmio_read32(frame + GICR_TYPER + 4) << 32;
+        uint64_t typer =
+            mmio_read32(frame + GICR_TYPER) | (uint64_t)mmio_read32(frame + GICR_TYPER + 4) << 32;
         if ((uint32_t)(typer >> 32) == mpidr_affinity())
             return frame;
         if (typer & GICR_TYPER_LAST)

@@ -64,8 +64,9 @@ int cnode_copy(cptr_t root, uint64_t index, unsigned depth, cptr_t src_root, uin
 int cnode_mint(cptr_t root, uint64_t index, unsigned depth, cptr_t src_root, uint64_t src_index,
                unsigned src_depth, unsigned rights, uint64_t badge)
 {
-    return error_of(invoke(root, CNODE_MINT, ARGS(index, depth, src_index, src_depth, rights, badge),
-                           CAPS(src_root), NO_RESULTS));
+    return error_of(invoke(root, CNODE_MINT,
+                           ARGS(index, depth, src_index, src_depth, rights, badge), CAPS(src_root),
+                           NO_RESULTS));
 }
 
 int cnode_move(cptr_t root, uint64_t index, unsigned depth, cptr_t src_root, uint64_t src_index,
@@ -94,8 +95,8 @@ int tcb_configure(cptr_t tcb, cptr_t fault_ep, cptr_t cspace, uint64_t cspace_da
 
 int tcb_set_space(cptr_t tcb, cptr_t fault_ep, cptr_t cspace, uint64_t cspace_data, cptr_t vspace)
 {
-    return error_of(invoke(tcb, TCB_SET_SPACE, ARGS(fault_ep, cspace_data), CAPS(cspace, vspace),
-                           NO_RESULTS));
+    return error_of(
+        invoke(tcb, TCB_SET_SPACE, ARGS(fault_ep, cspace_data), CAPS(cspace, vspace), NO_RESULTS));
 }
 
 int tcb_set_ipc_buffer(cptr_t tcb, uint64_t address, cptr_t frame)
@@ -168,7 +169,8 @@ int tcb_start(cptr_t tcb, uint64_t pc, uint64_t sp, uint64_t arg)
 
 int frame_map(cptr_t frame, cptr_t vspace, uint64_t vaddr, unsigned vm_rights, unsigned vm_attrs)
 {
-    return error_of(invoke(frame, FRAME_MAP, ARGS(vaddr, vm_rights, vm_attrs), CAPS(vspace), NO_RESULTS));
+    return error_of(
+        invoke(frame, FRAME_MAP, ARGS(vaddr, vm_rights, vm_attrs), CAPS(vspace), NO_RESULTS));
 }
 
 int frame_unmap(cptr_t frame)
@@ -193,7 +195,8 @@ int page_table_unmap(cptr_t page_table)
 
 int irq_control_get(cptr_t irq_control, unsigned irq, cptr_t root, uint64_t index, unsigned depth)
 {
-    return error_of(invoke(irq_control, IRQ_CONTROL_GET, ARGS(irq, index, depth), CAPS(root), NO_RESULTS));
+    return error_of(
+        invoke(irq_control, IRQ_CONTROL_GET, ARGS(irq, index, depth), CAPS(root), NO_RESULTS));
 }
 
 int irq_handler_ack(cptr_t handler)
@@ -203,7 +206,8 @@ int irq_handler_ack(cptr_t handler)
 
 int irq_handler_set_notification(cptr_t handler, cptr_t notification)
 {
-    return error_of(invoke(handler, IRQ_HANDLER_SET_NOTIFICATION, NO_ARGS, CAPS(notification), NO_RESULTS));
+    return error_of(
+        invoke(handler, IRQ_HANDLER_SET_NOTIFICATION, NO_ARGS, CAPS(notification), NO_RESULTS));
 }
 
 int irq_handler_clear(cptr_t handler)

@@ -73,7 +73,8 @@ static void show_ledger(void)
     struct billing_balance b;
     uint64_t st = svc_call("client_billing", BILLING_BALANCE, NULL, 0, &b, sizeof(b));
     expect(st == SVC_OK, "billing answers its balance");
-    printf("the ledger holds %lu earlier payment(s), total %lu.%02lu, %lu torn record(s) discarded at boot\n",
+    printf("the ledger holds %lu earlier payment(s), total %lu.%02lu, %lu torn record(s) discarded "
+           "at boot\n",
            (unsigned long)b.count, (unsigned long)(b.total / 100), (unsigned long)(b.total % 100),
            (unsigned long)b.discarded);
     uint64_t first = b.last_seq > HISTORY_SHOWN ? b.last_seq - HISTORY_SHOWN + 1 : 1;
@@ -120,9 +121,10 @@ int main(void)
 
     printf("-- 3. lockout after repeated wrong PINs\n");
     refused_pin(SVC_EDENIED, "the second wrong PIN is refused", " (a wrong one again)");
-    refused_pin(SVC_EDENIED, "the third wrong PIN is refused", " (a third wrong one locks auth out)");
-    struct auth_reply locked = refused_pin(SVC_ELOCKED, "while locked out, even the right PIN is refused",
-                                           " (now the right one)");
+    refused_pin(SVC_EDENIED, "the third wrong PIN is refused",
+                " (a third wrong one locks auth out)");
+    struct auth_reply locked = refused_pin(
+        SVC_ELOCKED, "while locked out, even the right PIN is refused", " (now the right one)");
     printf("waiting %lu ms for the lockout to end\n", (unsigned long)locked.retry_after_ms);
     time_sleep_ms(locked.retry_after_ms + 20);
     expect(pay(1250, "book-store", &used), "the right PIN works after the lockout");
@@ -138,7 +140,8 @@ int main(void)
     expect(pay(899, "train-ticket", NULL), "the wallet still signs after the intrusion");
 
     show_ledger();
-    printf(failures ? "secure-wallet demo: FAIL (%d unexpected results)\n" : "secure-wallet demo: PASS\n",
+    printf(failures ? "secure-wallet demo: FAIL (%d unexpected results)\n"
+                    : "secure-wallet demo: PASS\n",
            failures);
     printf("demo over; the cells keep running (Ctrl-A x quits QEMU when interactive)\n");
     for (;;)

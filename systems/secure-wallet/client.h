@@ -7,7 +7,8 @@
 
 #include "service.h"
 
-/* Prints the prompt, then returns the line typed (masked: echoed as '*'); false if the console refuses. */
+/* Prints the prompt, then returns the line typed (masked: echoed as '*'); false if the console
+ * refuses. */
 bool console_read_line(const char *prompt, char *out, size_t size, bool masked);
 
 /* The wallet's public key, fetched once. */
@@ -25,5 +26,6 @@ bool check_signature(const struct payment *p, const struct wallet_signature *sig
 uint64_t ask_record(const struct payment *p, const struct wallet_signature *sig,
                     struct billing_receipt *receipt);
 
-/* Prints every ledger entry from `first` with its signature checked; false if one does not verify. */
+/* Prints every ledger entry from `first` with its signature checked; false if one does not verify.
+ */
 bool print_history(uint64_t first, uint64_t last, const char *prefix);

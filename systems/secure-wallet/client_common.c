@@ -56,14 +56,17 @@ uint64_t ask_token(const char *pin, const struct payment *p, struct auth_reply *
     memset(&rq, 0, sizeof(rq));
     memcpy(rq.pin, pin, strnlen(pin, WALLET_PIN_MAX)); /* NUL-padded; 16 digits is malformed */
     rq.payment = *p;
-    uint64_t st = svc_call("client_auth", AUTH_REQUEST_TOKEN, &rq, sizeof(rq), reply, sizeof(*reply));
+    uint64_t st =
+        svc_call("client_auth", AUTH_REQUEST_TOKEN, &rq, sizeof(rq), reply, sizeof(*reply));
     memset(&rq, 0, sizeof(rq));
     if (st == SVC_OK)
         printf("auth issued token %lu, bound to this payment\n", (unsigned long)reply->token.id);
     else if (st == SVC_EDENIED)
-        printf("auth refused: wrong PIN (%lu attempts left)\n", (unsigned long)reply->attempts_left);
+        printf("auth refused: wrong PIN (%lu attempts left)\n",
+               (unsigned long)reply->attempts_left);
     else if (st == SVC_ELOCKED)
-        printf("auth refused: locked out (retry in %lu ms)\n", (unsigned long)reply->retry_after_ms);
+        printf("auth refused: locked out (retry in %lu ms)\n",
+               (unsigned long)reply->retry_after_ms);
     else
         printf("auth refused: %s\n", svc_status_name(st));
     return st;
@@ -95,7 +98,8 @@ uint64_t ask_record(const struct payment *p, const struct wallet_signature *sig,
     struct billing_record rq;
     rq.payment = *p;
     memcpy(rq.sig, sig->sig, sizeof(rq.sig));
-    uint64_t st = svc_call("client_billing", BILLING_RECORD, &rq, sizeof(rq), receipt, sizeof(*receipt));
+    uint64_t st =
+        svc_call("client_billing", BILLING_RECORD, &rq, sizeof(rq), receipt, sizeof(*receipt));
     if (st == SVC_OK) {
         char nonce[2 * WALLET_NONCE_SIZE + 1];
         hex_format(nonce, p->nonce, WALLET_NONCE_SIZE);

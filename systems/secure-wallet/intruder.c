@@ -18,7 +18,8 @@
 static bool own_slot(cptr_t slot)
 {
     const struct cell_info *info = runtime_cell_info;
-    if (slot == info->supervisor_slot || slot == info->notification_slot || slot == info->endpoint_slot)
+    if (slot == info->supervisor_slot || slot == info->notification_slot ||
+        slot == info->endpoint_slot)
         return true;
     for (uint32_t i = 0; i < info->end_count; i++)
         if (info->ends[i].slot == slot)
@@ -29,7 +30,8 @@ static bool own_slot(cptr_t slot)
 int main(void)
 {
     sys_wait(runtime_cell_info->notification_slot);
-    printf("I have no channel to the wallet; trying capability slots 2 to %d anyway\n", SLOTS_TRIED - 1);
+    printf("I have no channel to the wallet; trying capability slots 2 to %d anyway\n",
+           SLOTS_TRIED - 1);
     unsigned tried = 0, refused = 0;
     uint64_t first_error = 0;
     for (cptr_t slot = CELL_FIRST_FREE_SLOT; slot < SLOTS_TRIED; slot++) {
@@ -42,7 +44,8 @@ int main(void)
         if (!first_error)
             first_error = st;
     }
-    printf("call on %u slots I do not hold: %u refused by the kernel with ERR_INVALID_CAPABILITY (%lu)\n",
+    printf("call on %u slots I do not hold: %u refused by the kernel with ERR_INVALID_CAPABILITY "
+           "(%lu)\n",
            tried, refused, (unsigned long)first_error);
     if (refused != tried)
         printf("FAIL: some slot answered\n");

@@ -31,7 +31,8 @@ int main(void)
         struct wallet_signature sig;
         struct billing_receipt receipt;
         payment_make(&p, 100 + i, "powercut");
-        if (ask_token(pin, &p, &reply) != SVC_OK || ask_signature(&p, &reply.token, &sig) != SVC_OK ||
+        if (ask_token(pin, &p, &reply) != SVC_OK ||
+            ask_signature(&p, &reply.token, &sig) != SVC_OK ||
             ask_record(&p, &sig, &receipt) != SVC_OK) {
             printf("payment %u failed: FAIL\n", i);
             return 1;

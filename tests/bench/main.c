@@ -42,7 +42,8 @@ static void timing_server(uint64_t arg)
 
 static void bench_ipc(void)
 {
-    cptr_t server = bench_thread(&env, INIT_CAP_VSPACE, timing_server, 0, stack_top(0), MAIN_PRIORITY);
+    cptr_t server =
+        bench_thread(&env, INIT_CAP_VSPACE, timing_server, 0, stack_top(0), MAIN_PRIORITY);
     sys_yield(); /* let the server block in Recv */
     uint64_t mr[4] = { 0 };
     for (unsigned i = 0; i < BENCH_RUNS; i++) {
@@ -155,7 +156,8 @@ static void faulter(uint64_t arg)
 
 static void bench_fault(void)
 {
-    cptr_t handler = bench_thread(&env, INIT_CAP_VSPACE, fault_handler, 0, stack_top(1), MAIN_PRIORITY + 2);
+    cptr_t handler =
+        bench_thread(&env, INIT_CAP_VSPACE, fault_handler, 0, stack_top(1), MAIN_PRIORITY + 2);
     cptr_t f = bench_object(&env, OBJ_TCB, 0);
     tcb_configure(f, fault_ep, INIT_CAP_CNODE, 0, INIT_CAP_VSPACE, 0, 0);
     tcb_set_priority(f, INIT_CAP_TCB, MAIN_PRIORITY + 1);
@@ -187,7 +189,8 @@ static void bench_guest_exits(void)
     invoke(vcpu, VCPU_SET_TCB, NULL, 0, (cptr_t[]){ tcb }, 1, NULL, 0);
     tcb_configure(tcb, fault_ep, INIT_CAP_CNODE, 0, vspace, 0, 0);
     tcb_set_priority(tcb, INIT_CAP_TCB, MAIN_PRIORITY);
-    tcb_write_registers(tcb, true, &(struct user_registers){ .pc = 0x40000000UL, .spsr = 0x3c5 }, 3);
+    tcb_write_registers(tcb, true, &(struct user_registers){ .pc = 0x40000000UL, .spsr = 0x3c5 },
+                        3);
     uint64_t mr[4];
     struct sys_result r = sys_recv(fault_ep, mr, reply);
     for (unsigned i = 0; i < BENCH_RUNS;) {
@@ -257,7 +260,8 @@ int main(void)
     ntfn = bench_object(&env, OBJ_NOTIFICATION, 0);
     ntfn2 = bench_object(&env, OBJ_NOTIFICATION, 0);
     fault_ep = bench_object(&env, OBJ_ENDPOINT, 0);
-    printf("bench: %u runs each, medians in instructions (-icount shift=0)\n", BENCH_RUNS - BENCH_WARMUP);
+    printf("bench: %u runs each, medians in instructions (-icount shift=0)\n",
+           BENCH_RUNS - BENCH_WARMUP);
     bench_ipc();
     bench_ipc_cross_vspace();
     bench_signal_to_lower();

@@ -12,8 +12,11 @@ extern const char suite_name[];
 extern const struct test_case suite_tests[];
 extern const unsigned suite_test_count;
 
-#define TEST(fn) { #fn, fn }
-#define SUITE(name, ...)                                                                 \
-    const char suite_name[] = name;                                                      \
-    const struct test_case suite_tests[] = { __VA_ARGS__ };                              \
+#define TEST(fn)                                                                                   \
+    {                                                                                              \
+#fn, fn                                                                                    \
+    }
+#define SUITE(name, ...)                                                                           \
+    const char suite_name[] = name;                                                                \
+    const struct test_case suite_tests[] = { __VA_ARGS__ };                                        \
     const unsigned suite_test_count = sizeof(suite_tests) / sizeof(suite_tests[0])

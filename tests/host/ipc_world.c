@@ -54,7 +54,8 @@ bool vcpu_apply_reply(struct tcb *guest, struct tcb *vmm)
     return false;
 }
 
-/* The fastpath is the target's (it switches threads itself): here every fault takes the general path. */
+/* The fastpath is the target's (it switches threads itself): here every fault takes the general
+ * path. */
 void fastpath_fault(struct tcb *faulter, cap_t ep_cap)
 {
     (void)faulter, (void)ep_cap;

@@ -22,7 +22,8 @@ static inline cap_t kmem_cnode(unsigned radix, word_t guard, unsigned guard_bits
 {
     void *slots = kmem_alloc(radix + CNODE_SLOT_SIZE_BITS);
     word_t addr = (word_t)(uintptr_t)slots;
-    return cnode_with_guard(cap_make(CAP_CNODE, RIGHTS_ALL, radix, addr, 0), guard << 6 | guard_bits);
+    return cnode_with_guard(cap_make(CAP_CNODE, RIGHTS_ALL, radix, addr, 0),
+                            guard << 6 | guard_bits);
 }
 
 /* A capability to a fresh object of a fixed-size type, with w1 (a badge, say). */

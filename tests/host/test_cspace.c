@@ -21,20 +21,20 @@ static void put(struct cte *s, cap_t cap)
     s->cap = cap;
 }
 
-#define CHECK_FOUND(l, want_slot, want_left)                                             \
-    do {                                                                                 \
-        struct lookup l_ = (l);                                                          \
-        CU_ASSERT_EQUAL(l_.error, ERR_NONE);                                             \
-        CU_ASSERT_PTR_EQUAL(l_.slot, (want_slot));                                       \
-        CU_ASSERT_EQUAL(l_.bits_left, (want_left));                                      \
+#define CHECK_FOUND(l, want_slot, want_left)                                                       \
+    do {                                                                                           \
+        struct lookup l_ = (l);                                                                    \
+        CU_ASSERT_EQUAL(l_.error, ERR_NONE);                                                       \
+        CU_ASSERT_PTR_EQUAL(l_.slot, (want_slot));                                                 \
+        CU_ASSERT_EQUAL(l_.bits_left, (want_left));                                                \
     } while (0)
 
-#define CHECK_FAILED(l, want_error, want_left)                                           \
-    do {                                                                                 \
-        struct lookup l_ = (l);                                                          \
-        CU_ASSERT_EQUAL(l_.error, (want_error));                                         \
-        CU_ASSERT_PTR_NULL(l_.slot);                                                     \
-        CU_ASSERT_EQUAL(l_.bits_left, (want_left));                                      \
+#define CHECK_FAILED(l, want_error, want_left)                                                     \
+    do {                                                                                           \
+        struct lookup l_ = (l);                                                                    \
+        CU_ASSERT_EQUAL(l_.error, (want_error));                                                   \
+        CU_ASSERT_PTR_NULL(l_.slot);                                                               \
+        CU_ASSERT_EQUAL(l_.bits_left, (want_left));                                                \
     } while (0)
 
 static void test_one_level(void)
@@ -208,9 +208,9 @@ static void test_single_level_agrees(void)
         unsigned radix, guard_bits;
         word_t guard;
     } roots[] = {
-        { 12, 52, 0 }, { 6, 58, MASK(58) }, { 16, 48, 0x123456789aUL }, { 8, 56, 1 },
-        { 12, 50, 0 }, /* not a single level: 62 bits */
-        { 4, 0, 0 },   /* a radix alone */
+        { 12, 52, 0 }, { 6, 58, MASK(58) }, { 16, 48, 0x123456789aUL },
+        { 8, 56, 1 },  { 12, 50, 0 }, /* not a single level: 62 bits */
+        { 4, 0, 0 },                  /* a radix alone */
     };
     kmem_reset();
     for (unsigned r = 0; r < ARRAY_SIZE(roots); r++) {

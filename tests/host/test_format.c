@@ -7,13 +7,13 @@
 
 #include "harness.h"
 
-#define CHECK_LIKE_LIBC(fmt, ...)                                                        \
-    do {                                                                                 \
-        char ours[128], theirs[128];                                                     \
-        int n = format_string(ours, sizeof(ours), fmt, __VA_ARGS__);                     \
-        int m = snprintf(theirs, sizeof(theirs), fmt, __VA_ARGS__);                      \
-        CU_ASSERT_STRING_EQUAL(ours, theirs);                                            \
-        CU_ASSERT_EQUAL(n, m);                                                           \
+#define CHECK_LIKE_LIBC(fmt, ...)                                                                  \
+    do {                                                                                           \
+        char ours[128], theirs[128];                                                               \
+        int n = format_string(ours, sizeof(ours), fmt, __VA_ARGS__);                               \
+        int m = snprintf(theirs, sizeof(theirs), fmt, __VA_ARGS__);                                \
+        CU_ASSERT_STRING_EQUAL(ours, theirs);                                                      \
+        CU_ASSERT_EQUAL(n, m);                                                                     \
     } while (0)
 
 static void test_integers(void)

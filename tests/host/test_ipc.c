@@ -352,5 +352,5 @@ SUITE("ipc", TEST(test_registers), TEST(test_ipc_buffer), TEST(test_truncated_wi
       TEST(test_truncated_at_maximum), TEST(test_badge), TEST(test_grant_capability),
       TEST(test_no_transfer_without_grant), TEST(test_unwrap_badged_same_endpoint),
       TEST(test_no_unwrap_otherwise), TEST(test_one_capability_per_message),
-      TEST(test_failed_lookups),
-      TEST(test_derived_copies), TEST(test_untyped_not_transferred), TEST(test_fault_message));
+      TEST(test_failed_lookups), TEST(test_derived_copies), TEST(test_untyped_not_transferred),
+      TEST(test_fault_message));

@@ -39,10 +39,10 @@ static void check_list(struct cte *first, struct cte *const *want, unsigned n)
     CU_ASSERT_PTR_NULL(at);
 }
 
-#define CHECK_LIST(first, ...)                                                           \
-    do {                                                                                 \
-        struct cte *const want_[] = { __VA_ARGS__ };                                     \
-        check_list((first), want_, ARRAY_SIZE(want_));                                   \
+#define CHECK_LIST(first, ...)                                                                     \
+    do {                                                                                           \
+        struct cte *const want_[] = { __VA_ARGS__ };                                               \
+        check_list((first), want_, ARRAY_SIZE(want_));                                             \
     } while (0)
 
 static void check_empty(const struct cte *slot)
@@ -173,8 +173,8 @@ static void test_untyped_containment(void)
         { cap_make(CAP_TCB, RIGHTS_ALL, 0, base + 0xfc00, 0), false }, /* ends past the untyped */
         { cap_make(CAP_FRAME_4K, RIGHTS_ALL, 0, base + 0xf000, 0), true },
         { cap_make(CAP_FRAME_2M, RIGHTS_ALL, 0, base, 0), false },
-        { cap_make(CAP_CNODE, RIGHTS_ALL, 11, base, 0), true },       /* exactly the untyped */
-        { cap_make(CAP_CNODE, RIGHTS_ALL, 12, base, 0), false },      /* twice its size */
+        { cap_make(CAP_CNODE, RIGHTS_ALL, 11, base, 0), true },  /* exactly the untyped */
+        { cap_make(CAP_CNODE, RIGHTS_ALL, 12, base, 0), false }, /* twice its size */
         { cap_make(CAP_ZOMBIE, 0, ZOMBIE_TCB, base + 0x800, 0), true },
         { cap_make(CAP_ZOMBIE, 0, 11, base, 0), true },
         { cap_make(CAP_ZOMBIE, 0, 12, base, 0), false },

@@ -41,7 +41,8 @@ static void test_devices_apart_from_ram(void)
 {
     for (unsigned d = 0; d < ARRAY_SIZE(devices); d++)
         for (unsigned r = 0; r < ARRAY_SIZE(ram); r++)
-            CU_ASSERT_FALSE(ranges_overlap(devices[d].base, devices[d].size, ram[r].base, ram[r].size));
+            CU_ASSERT_FALSE(
+                ranges_overlap(devices[d].base, devices[d].size, ram[r].base, ram[r].size));
 }
 
 static void test_kernel_load_address_in_ram(void)

@@ -68,7 +68,7 @@ static void test_refusals(void)
     CU_ASSERT_FALSE(pt_map(root, &pool, 0x1001, 0x1000, 0x1000, 0));
     CU_ASSERT_FALSE(pt_map(root, &pool, 0x1000, 0x1000, 0x800, 0));
     CU_ASSERT_FALSE(pt_map(root, &pool, BIT(39) - 0x1000, 0, 0x2000, 0)); /* past the input range */
-    CU_ASSERT_FALSE(pt_map(root, &pool, 0, BIT(48), 0x1000, 0));          /* past the output range */
+    CU_ASSERT_FALSE(pt_map(root, &pool, 0, BIT(48), 0x1000, 0)); /* past the output range */
     reset(1);
     CU_ASSERT_FALSE(pt_map(root, &pool, 0x1000, 0x1000, 0x1000, 0)); /* needs two tables */
 }

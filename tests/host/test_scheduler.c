@@ -341,7 +341,6 @@ static void test_time_slice(void)
 
 SUITE("scheduler", TEST(test_enqueue_is_fifo), TEST(test_enqueue_front), TEST(test_dequeue),
       TEST(test_ready_bitmap), TEST(test_ready_above), TEST(test_round_robin),
-      TEST(test_yield_alone),
-      TEST(test_preemption), TEST(test_wake_higher_candidate), TEST(test_wake_candidate_not_higher),
-      TEST(test_candidate_against_ready_queues), TEST(test_wake_queueing),
-      TEST(test_dequeue_forgets_candidate), TEST(test_time_slice));
+      TEST(test_yield_alone), TEST(test_preemption), TEST(test_wake_higher_candidate),
+      TEST(test_wake_candidate_not_higher), TEST(test_candidate_against_ready_queues),
+      TEST(test_wake_queueing), TEST(test_dequeue_forgets_candidate), TEST(test_time_slice));

@@ -7,12 +7,12 @@
 
 #define BASE 0x80000000UL
 
-#define CHECK_PLACED(p, want_start, want_watermark)                                      \
-    do {                                                                                 \
-        struct placement p_ = (p);                                                       \
-        CU_ASSERT_TRUE(p_.fits);                                                         \
-        CU_ASSERT_EQUAL(p_.start, (want_start));                                         \
-        CU_ASSERT_EQUAL(p_.watermark, (want_watermark));                                 \
+#define CHECK_PLACED(p, want_start, want_watermark)                                                \
+    do {                                                                                           \
+        struct placement p_ = (p);                                                                 \
+        CU_ASSERT_TRUE(p_.fits);                                                                   \
+        CU_ASSERT_EQUAL(p_.start, (want_start));                                                   \
+        CU_ASSERT_EQUAL(p_.watermark, (want_watermark));                                           \
     } while (0)
 
 static void test_aligned_to_object_size(void)
@@ -50,11 +50,11 @@ static void test_watermark_advances(void)
         unsigned bits;
         word_t count, start, watermark;
     } steps[] = {
-        { 4, 3, 0x0, 0x30 },      /* three endpoints */
-        { 11, 1, 0x800, 0x1000 }, /* a TCB */
-        { 12, 2, 0x1000, 0x3000 }, /* two pages */
-        { 5, 1, 0x3000, 0x3020 }, /* a notification */
-        { 14, 1, 0x4000, 0x8000 }, /* a CNode of 512 slots */
+        { 4, 3, 0x0, 0x30 },          /* three endpoints */
+        { 11, 1, 0x800, 0x1000 },     /* a TCB */
+        { 12, 2, 0x1000, 0x3000 },    /* two pages */
+        { 5, 1, 0x3000, 0x3020 },     /* a notification */
+        { 14, 1, 0x4000, 0x8000 },    /* a CNode of 512 slots */
         { 4, 2048, 0x8000, 0x10000 }, /* the rest, exactly */
     };
     word_t used = 0;

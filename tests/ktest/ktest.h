@@ -13,11 +13,11 @@
 
 struct env {
     const struct boot_info *bi;
-    cptr_t arena;          /* this test's Untyped */
-    cptr_t next_slot;      /* next free slot in the root CNode */
+    cptr_t arena;     /* this test's Untyped */
+    cptr_t next_slot; /* next free slot in the root CNode */
     cptr_t slot_end;
-    uint64_t next_vaddr;   /* next free page in the test mapping area */
-    unsigned threads;      /* helper threads started by this test */
+    uint64_t next_vaddr; /* next free page in the test mapping area */
+    unsigned threads;    /* helper threads started by this test */
 };
 
 struct ktest {
@@ -25,29 +25,31 @@ struct ktest {
     void (*run)(struct env *env);
 };
 
-#define KTEST(fn)                                                                        \
-    static void fn(struct env *env);                                                     \
-    static const struct ktest ktest_##fn = { #fn, fn };                                  \
-    __attribute__((used, retain, section("ktests"))) static const struct ktest *const ktest_ptr_##fn = &ktest_##fn; \
+#define KTEST(fn)                                                                                  \
+    static void fn(struct env *env);                                                               \
+    static const struct ktest ktest_##fn = { #fn, fn };                                            \
+    __attribute__((used, retain,                                                                   \
+                   section("ktests"))) static const struct ktest *const ktest_ptr_##fn =           \
+        &ktest_##fn;                                                                               \
     static void fn(struct env *env)
 
 void ktest_fail(const char *file, int line, const char *what, long got, long want);
 
-#define CHECK(cond)                                                                      \
-    do {                                                                                 \
-        if (!(cond)) {                                                                   \
-            ktest_fail(__FILE__, __LINE__, #cond, 0, 0);                                 \
-            return;                                                                      \
-        }                                                                                \
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            ktest_fail(__FILE__, __LINE__, #cond, 0, 0);                                           \
+            return;                                                                                \
+        }                                                                                          \
     } while (0)
 
-#define CHECK_EQ(expr, want)                                                             \
-    do {                                                                                 \
-        long got_ = (long)(expr), want_ = (long)(want);                                  \
-        if (got_ != want_) {                                                             \
-            ktest_fail(__FILE__, __LINE__, #expr " == " #want, got_, want_);             \
-            return;                                                                      \
-        }                                                                                \
+#define CHECK_EQ(expr, want)                                                                       \
+    do {                                                                                           \
+        long got_ = (long)(expr), want_ = (long)(want);                                            \
+        if (got_ != want_) {                                                                       \
+            ktest_fail(__FILE__, __LINE__, #expr " == " #want, got_, want_);                       \
+            return;                                                                                \
+        }                                                                                          \
     } while (0)
 
 #define CHECK_OK(expr) CHECK_EQ(expr, ERR_NONE)

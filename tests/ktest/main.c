@@ -52,8 +52,11 @@ static void sweep_slots(cptr_t from, cptr_t to)
 
 static int run_one(const struct boot_info *bi, const struct ktest *t)
 {
-    struct env env = { .bi = bi, .arena = arena_slot, .next_slot = first_test_slot,
-                       .slot_end = first_test_slot + SLOTS_PER_TEST, .next_vaddr = 0x50000000 };
+    struct env env = { .bi = bi,
+                       .arena = arena_slot,
+                       .next_slot = first_test_slot,
+                       .slot_end = first_test_slot + SLOTS_PER_TEST,
+                       .next_vaddr = 0x50000000 };
     current_failed = 0;
     if (untyped_retype(pool_untyped, OBJ_UNTYPED, ARENA_BITS, INIT_CAP_CNODE, 0, 0, arena_slot,
                        1)) {

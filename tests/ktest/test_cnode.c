@@ -323,7 +323,7 @@ static void guarded_signaller(uint64_t arg)
 {
     (void)arg;
     g_result[0] = sys_signal(thread_cptr(L2_GUARD, 5));
-    g_result[1] = sys_signal(thread_cptr(0xac, 5));     /* wrong second guard */
+    g_result[1] = sys_signal(thread_cptr(0xac, 5));                   /* wrong second guard */
     g_result[2] = sys_signal(thread_cptr(L2_GUARD, 5) ^ (1UL << 40)); /* wrong first guard */
     g_result[3] = 1;
     for (;;)

@@ -83,9 +83,9 @@ __asm__(".pushsection .text.contain, \"ax\"\n"
         ".popsection\n");
 
 static void (*const g_faults[])(void) = {
-    fault_undefined, fault_brk, fault_svc1_200, fault_svc5, fault_svc0, fault_svc2, contain_hvc,
-    contain_smc, contain_msr_el1, contain_mrs_el2, contain_svc_many, contain_bad_sp, contain_eret,
-    contain_dc_ivac,
+    fault_undefined,  fault_brk,      fault_svc1_200, fault_svc5,      fault_svc0,
+    fault_svc2,       contain_hvc,    contain_smc,    contain_msr_el1, contain_mrs_el2,
+    contain_svc_many, contain_bad_sp, contain_eret,   contain_dc_ivac,
 };
 #define FAULT_KINDS (sizeof(g_faults) / sizeof(g_faults[0]))
 
@@ -185,9 +185,10 @@ struct sandbox {
 /* (Re)fills the sandbox: whatever its untyped held before is destroyed first. */
 static bool sandbox_fill(struct sandbox *s)
 {
-    static const unsigned kinds[] = { [SB_EP] = OBJ_ENDPOINT, [SB_NTFN] = OBJ_NOTIFICATION,
-                                      [SB_REPLY] = OBJ_REPLY, [SB_FRAME] = OBJ_FRAME_4K,
-                                      [SB_PT] = OBJ_PAGE_TABLE, [SB_VSPACE] = OBJ_VSPACE };
+    static const unsigned kinds[] = {
+        [SB_EP] = OBJ_ENDPOINT,    [SB_NTFN] = OBJ_NOTIFICATION, [SB_REPLY] = OBJ_REPLY,
+        [SB_FRAME] = OBJ_FRAME_4K, [SB_PT] = OBJ_PAGE_TABLE,     [SB_VSPACE] = OBJ_VSPACE
+    };
     if (cnode_revoke(ROOT, s->untyped, 64) ||
         untyped_retype(s->untyped, OBJ_CNODE, 4, ROOT, 0, 0, s->cnode, 1))
         return false;

@@ -8,9 +8,9 @@
 #include "ktest.h"
 
 #define ROOT INIT_CAP_CNODE
-#define SECRET(n) (0x5ec0 + (n))  /* the caller's x8-x18 */
-#define SERVER(n) (0x5e00 + (n))  /* the server's x8-x18 */
-#define KEPT(n) (0xca00 + (n))    /* the caller's x19-x28 */
+#define SECRET(n) (0x5ec0 + (n)) /* the caller's x8-x18 */
+#define SERVER(n) (0x5e00 + (n)) /* the server's x8-x18 */
+#define KEPT(n) (0xca00 + (n))   /* the caller's x19-x28 */
 
 /*
  * fp_call_probe(ep, info, record): Calls ep with MR0-MR3 = 0x10-0x13, x8-x18 =
@@ -164,7 +164,8 @@ static bool start_probe_server(struct env *env, unsigned priority, cptr_t *ep)
            env_thread(env, &h, fp_server_probe, (uint64_t)(uintptr_t)g_server_args, priority);
 }
 
-/* One round trip through the probes: what each side saw, and that neither saw the other's x8-x18. */
+/* One round trip through the probes: what each side saw, and that neither saw the other's x8-x18.
+ */
 static bool probe_round_trip(cptr_t ep, uint64_t badge)
 {
     for (unsigned i = 0; i < 29; i++)
@@ -269,7 +270,8 @@ static void wait_and_note(uint64_t arg)
     }
 }
 
-/* Signal with nobody waiting, a lower waiter and a higher waiter: the signaller's registers stay. */
+/* Signal with nobody waiting, a lower waiter and a higher waiter: the signaller's registers stay.
+ */
 KTEST(fastpath_signal_keeps_the_signallers_registers_and_delivers_the_bits)
 {
     struct helper low, high;
@@ -334,8 +336,8 @@ static void fault_handler(uint64_t arg)
         mr[0] = g_answer[i][2];
         mr[1] = g_answer[i][3];
         mr[2] = g_answer[i][4];
-        r = sys_reply_recv(g_fault_ep, msginfo_new(g_answer[i][0], 0, 0, (unsigned)g_answer[i][1]), mr,
-                           g_fault_reply);
+        r = sys_reply_recv(g_fault_ep, msginfo_new(g_answer[i][0], 0, 0, (unsigned)g_answer[i][1]),
+                           mr, g_fault_reply);
     }
 }
 

@@ -4,7 +4,8 @@
 static volatile unsigned g_good[3];
 static volatile uint64_t g_seen[4];
 
-/* Puts a and b in q0 and q31, yields, and checks they are still there. x8-x18 are the ABI's to clobber. */
+/* Puts a and b in q0 and q31, yields, and checks they are still there. x8-x18 are the ABI's to
+ * clobber. */
 static bool fp_survives_yield(uint64_t a, uint64_t b)
 {
     uint64_t r0, r1, r2, r3;

@@ -7,11 +7,11 @@
 
 #define ROOT INIT_CAP_CNODE
 #define FREE_SPI 100
-#define TIMER_IRQ 26 /* the kernel's tick (hypervisor timer PPI) */
+#define TIMER_IRQ 26      /* the kernel's tick (hypervisor timer PPI) */
 #define WAKE_TIMER_IRQ 30 /* the kernel's guest wake-up timer (EL1 physical timer PPI) */
 
 #define RTC_PADDR 0x9010000UL
-#define RTC_IRQ 34 /* SPI 2 */
+#define RTC_IRQ 34                                                            /* SPI 2 */
 enum { RTC_DR, RTC_MR, RTC_LR, RTC_CR, RTC_IMSC, RTC_RIS, RTC_MIS, RTC_ICR }; /* 32-bit registers */
 
 static volatile uint64_t g_seen[8];

@@ -206,7 +206,7 @@ KTEST(sched_spinner_at_our_priority_does_not_starve_us)
     while (env_usec() - start < 50000)
         mine++;
     CHECK(mine > 0);
-    CHECK(g_spins[0] > 0); /* it had turns while we spun */
+    CHECK(g_spins[0] > 0);   /* it had turns while we spun */
     CHECK_EQ(g_spins[1], 0); /* the lower one never runs */
     CHECK_OK(tcb_suspend(a.tcb));
     CHECK_OK(tcb_suspend(low.tcb));

@@ -100,7 +100,7 @@ KTEST(tcb_write_registers_sanitises_spsr)
     CHECK_OK(tcb_write_registers(t, false, &r, 3));
     CHECK_OK(tcb_read_registers(t, &out));
     CHECK_EQ(out.spsr, 0xf0000000); /* flags kept; EL0t, interrupts unmasked */
-    r.spsr = 0x9; /* EL2h */
+    r.spsr = 0x9;                   /* EL2h */
     CHECK_OK(tcb_write_registers(t, false, &r, 3));
     CHECK_OK(tcb_read_registers(t, &out));
     CHECK_EQ(out.spsr, 0);

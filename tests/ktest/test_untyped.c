@@ -3,8 +3,8 @@
 
 KTEST(retype_every_object_type)
 {
-    static const unsigned types[] = { OBJ_TCB, OBJ_ENDPOINT, OBJ_NOTIFICATION, OBJ_REPLY,
-                                      OBJ_FRAME_4K, OBJ_FRAME_2M, OBJ_PAGE_TABLE, OBJ_VSPACE };
+    static const unsigned types[] = { OBJ_TCB,      OBJ_ENDPOINT, OBJ_NOTIFICATION, OBJ_REPLY,
+                                      OBJ_FRAME_4K, OBJ_FRAME_2M, OBJ_PAGE_TABLE,   OBJ_VSPACE };
     for (unsigned i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
         cptr_t c = env_object(env, types[i], 0);
         CHECK(c != 0);

@@ -29,7 +29,8 @@ struct guest {
     cptr_t tcb, vcpu, vspace, fault_ep, reply;
 };
 
-static bool start_guest_with(struct env *env, struct guest *g, const char *code_start, const char *code_end)
+static bool start_guest_with(struct env *env, struct guest *g, const char *code_start,
+                             const char *code_end)
 {
     cptr_t code;
     char *local = (char *)(uintptr_t)env_map_page(env, &code, VM_READ | VM_WRITE);
@@ -70,7 +71,7 @@ KTEST(vcpu_guest_exits_for_hypercalls_and_mmio)
     r = sys_reply_recv(g.fault_ep, msginfo_new(VCPU_REPLY_SET_X0_X3, 0, 0, 1), mr, g.reply);
     CHECK_EQ(mr[0], VCPU_EXIT_DATA_ABORT);
     CHECK_EQ(mr[1], GUEST_MMIO);
-    CHECK((mr[2] >> 24) & 1); /* a valid syndrome: the VMM knows size and register */
+    CHECK((mr[2] >> 24) & 1);      /* a valid syndrome: the VMM knows size and register */
     CHECK_EQ((mr[2] >> 6) & 1, 0); /* a read */
 
     mr[0] = 0x55;
@@ -103,7 +104,8 @@ KTEST(vcpu_injected_interrupt_wakes_a_waiting_guest)
     r = sys_nb_recv(g.fault_ep, mr, g.reply);
     CHECK_EQ(r.info, 0);
     CHECK_OK(invoke(g.vcpu, VCPU_INJECT_IRQ, (uint64_t[]){ 40 }, 1, NULL, 0, NULL, 0).error);
-    /* The interrupt goes through VBAR_EL1 + 0x280, where nothing is mapped: an exit proves delivery. */
+    /* The interrupt goes through VBAR_EL1 + 0x280, where nothing is mapped: an exit proves
+     * delivery. */
     r = sys_recv(g.fault_ep, mr, g.reply);
     CHECK_EQ(msginfo_label(r.info), FAULT_VCPU);
     CHECK_EQ(mr[0], VCPU_EXIT_INSTRUCTION_ABORT);
@@ -115,29 +117,35 @@ KTEST(vcpu_refuses_bad_arguments)
 {
     cptr_t vcpu = env_object(env, OBJ_VCPU, 0), ep = env_object(env, OBJ_ENDPOINT, 0);
     CHECK(vcpu && ep);
-    CHECK_EQ(invoke(vcpu, VCPU_INJECT_IRQ, (uint64_t[]){ 5000 }, 1, NULL, 0, NULL, 0).error, ERR_RANGE);
-    CHECK_EQ(invoke(vcpu, VCPU_READ_REGISTER, (uint64_t[]){ 999 }, 1, NULL, 0, NULL, 0).error, ERR_RANGE);
+    CHECK_EQ(invoke(vcpu, VCPU_INJECT_IRQ, (uint64_t[]){ 5000 }, 1, NULL, 0, NULL, 0).error,
+             ERR_RANGE);
+    CHECK_EQ(invoke(vcpu, VCPU_READ_REGISTER, (uint64_t[]){ 999 }, 1, NULL, 0, NULL, 0).error,
+             ERR_RANGE);
     CHECK_EQ(invoke(vcpu, VCPU_SET_TCB, NULL, 0, (cptr_t[]){ ep }, 1, NULL, 0).error,
              ERR_INVALID_CAPABILITY);
     CHECK_EQ(invoke(vcpu, VCPU_SET_TCB, NULL, 0, NULL, 0, NULL, 0).error, ERR_TRUNCATED_MESSAGE);
     uint64_t value = 0;
-    CHECK_OK(invoke(vcpu, VCPU_WRITE_REGISTER, (uint64_t[]){ VCPU_VBAR_EL1, 0x1000 }, 2, NULL, 0, NULL, 0).error);
-    CHECK_OK(invoke(vcpu, VCPU_READ_REGISTER, (uint64_t[]){ VCPU_VBAR_EL1 }, 1, NULL, 0, &value, 1).error);
+    CHECK_OK(invoke(vcpu, VCPU_WRITE_REGISTER, (uint64_t[]){ VCPU_VBAR_EL1, 0x1000 }, 2, NULL, 0,
+                    NULL, 0)
+                 .error);
+    CHECK_OK(invoke(vcpu, VCPU_READ_REGISTER, (uint64_t[]){ VCPU_VBAR_EL1 }, 1, NULL, 0, &value, 1)
+                 .error);
     CHECK_EQ(value, 0x1000);
 }
 
 #define EC_SYSREG 0x18
 #define SYSREG_RT(esr) (((esr) >> 5) & 31)
-#define SYSREG_ID(esr) ((esr) & 0x3ffc1e) /* op0 op2 op1 CRn CRm */
-#define SYSREG(op0, op1, crn, crm, op2) \
-    ((uint64_t)(op0) << 20 | (uint64_t)(op2) << 17 | (uint64_t)(op1) << 14 | (uint64_t)(crn) << 10 | (uint64_t)(crm) << 1)
+#define SYSREG_ID(esr) ((esr)&0x3ffc1e) /* op0 op2 op1 CRn CRm */
+#define SYSREG(op0, op1, crn, crm, op2)                                                            \
+    ((uint64_t)(op0) << 20 | (uint64_t)(op2) << 17 | (uint64_t)(op1) << 14 |                       \
+     (uint64_t)(crn) << 10 | (uint64_t)(crm) << 1)
 
 /* Checks that the exit in mr is a trapped system register access and answers it. */
-static struct sys_result expect_sysreg(struct guest *g, uint64_t *mr, uint64_t id, bool read, unsigned rt,
-                                       uint64_t answer, bool *ok)
+static struct sys_result expect_sysreg(struct guest *g, uint64_t *mr, uint64_t id, bool read,
+                                       unsigned rt, uint64_t answer, bool *ok)
 {
-    *ok = mr[0] == VCPU_EXIT_SYSTEM_REGISTER && (mr[1] >> 26) == EC_SYSREG && SYSREG_ID(mr[1]) == id &&
-          (mr[1] & 1) == read && SYSREG_RT(mr[1]) == rt;
+    *ok = mr[0] == VCPU_EXIT_SYSTEM_REGISTER && (mr[1] >> 26) == EC_SYSREG &&
+          SYSREG_ID(mr[1]) == id && (mr[1] & 1) == read && SYSREG_RT(mr[1]) == rt;
     mr[0] = answer;
     uint64_t label = read ? VCPU_REPLY_READ_DONE : FAULT_REPLY_SKIP;
     return sys_reply_recv(g->fault_ep, msginfo_new(label, 0, 0, read), mr, g->reply);
@@ -181,7 +189,8 @@ KTEST(vcpu_parked_timer_wakes_its_guest)
     CHECK(start_guest_with(env, &waiter, vcpu_timer_code, vcpu_timer_code_end));
     CHECK(start_guest(env, &other)); /* queued behind the waiter at the same priority */
     uint64_t mr[4];
-    /* The waiter sets its timer and sleeps; then the other guest runs and exits, and keeps the CPU's VCPU. */
+    /* The waiter sets its timer and sleeps; then the other guest runs and exits, and keeps the
+     * CPU's VCPU. */
     struct sys_result r = sys_recv(other.fault_ep, mr, other.reply);
     CHECK_EQ(msginfo_label(r.info), FAULT_VCPU);
     CHECK_EQ(mr[0], VCPU_EXIT_HVC | (0x42UL << 16));

@@ -43,8 +43,8 @@ KTEST(vspace_2m_frame_maps_at_2m_aligned_address)
     CHECK_OK(env_map_at(env, big, INIT_CAP_VSPACE, 0x60000000, VM_READ | VM_WRITE, 0));
     volatile uint64_t *p = at(0x60000000);
     p[0] = 1;
-    p[(1 << 20) / 8] = 2;          /* a megabyte in */
-    p[(2 << 20) / 8 - 1] = 3;      /* its last word */
+    p[(1 << 20) / 8] = 2;     /* a megabyte in */
+    p[(2 << 20) / 8 - 1] = 3; /* its last word */
     CHECK_EQ(p[0] + p[(1 << 20) / 8] + p[(2 << 20) / 8 - 1], 6);
     /* a 4 KiB page where the 2 MiB block is: no table there */
     CHECK_EQ(frame_map(small, INIT_CAP_VSPACE, 0x60001000, VM_READ, 0), ERR_FAILED_LOOKUP);
@@ -195,10 +195,10 @@ KTEST(vspace_page_table_map_checks)
     CHECK_EQ(page_table_map(pt, vs, 1UL << 39), ERR_RANGE);
     CHECK_EQ(invoke(pt, PAGE_TABLE_MAP, (uint64_t[]){ 0x400000 }, 1, NULL, 0, NULL, 0).error,
              ERR_TRUNCATED_MESSAGE);
-    CHECK_OK(page_table_map(pt, vs, 0x400000));  /* level 2 */
+    CHECK_OK(page_table_map(pt, vs, 0x400000));                        /* level 2 */
     CHECK_EQ(page_table_map(pt, vs, 0x800000), ERR_ILLEGAL_OPERATION); /* already mapped */
-    CHECK_OK(page_table_map(pt2, vs, 0x400000)); /* level 3 */
-    CHECK_EQ(page_table_map(pt3, vs, 0x400000), ERR_DELETE_FIRST); /* nothing left to add */
+    CHECK_OK(page_table_map(pt2, vs, 0x400000));                       /* level 3 */
+    CHECK_EQ(page_table_map(pt3, vs, 0x400000), ERR_DELETE_FIRST);     /* nothing left to add */
     CHECK_OK(page_table_map(pt3, vs, 0x600000)); /* the next 2 MiB has room for one */
     CHECK_EQ(invoke(pt, FRAME_MAP, NULL, 0, NULL, 0, NULL, 0).error, ERR_ILLEGAL_OPERATION);
 }

@@ -36,7 +36,10 @@ static const struct name class_names[] = {
 };
 
 static const char *const level_faults[] = {
-    "address size fault", "translation fault", "access flag fault", "permission fault",
+    "address size fault",
+    "translation fault",
+    "access flag fault",
+    "permission fault",
 };
 
 static const struct name status_names[] = {

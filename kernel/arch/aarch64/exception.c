@@ -2,12 +2,11 @@
 #include <arch/context.h>
 #include <arch/esr.h>
 #include <arch/sysreg.h>
-#include <cella/panic.h>
 #include <arch/traps.h>
+#include <cella/panic.h>
 #include <cella/printk.h>
 
 static const char *const kind_names[] = { "synchronous", "IRQ", "FIQ", "SError" };
-
 
 void print_registers(const struct user_context *ctx)
 {

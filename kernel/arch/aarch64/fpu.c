@@ -7,7 +7,6 @@
 #include <arch/sysreg.h>
 #include <cella/tcb.h>
 
-
 /* In vectors.S, in space the vector table's alignment costs anyway. */
 void fpu_save(struct fpu_state *state);
 void fpu_load(const struct fpu_state *state);

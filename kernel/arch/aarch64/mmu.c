@@ -82,8 +82,8 @@ static void invalidate_table_lines(void)
 {
     for (uintptr_t p = (uintptr_t)kernel_root; p < (uintptr_t)(kernel_root + PT_ENTRIES); p += 64)
         __asm__ volatile("dc ivac, %0" ::"r"(p) : "memory");
-    for (uintptr_t p = (uintptr_t)kernel_tables; p < (uintptr_t)(kernel_tables + KERNEL_POOL_TABLES);
-         p += 64)
+    for (uintptr_t p = (uintptr_t)kernel_tables;
+         p < (uintptr_t)(kernel_tables + KERNEL_POOL_TABLES); p += 64)
         __asm__ volatile("dc ivac, %0" ::"r"(p) : "memory");
     dsb(sy);
 }

@@ -5,7 +5,6 @@
 #define PSCI_SYSTEM_OFF 0x84000008UL
 #define PSCI_SYSTEM_RESET 0x84000009UL
 
-
 static void psci_call(unsigned long function)
 {
     register unsigned long x0 __asm__("x0") = function;

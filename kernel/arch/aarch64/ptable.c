@@ -25,7 +25,8 @@ static bool block_fits(unsigned level, word_t va, paddr_t pa, word_t size)
 
 static pte_t leaf_descriptor(unsigned level, paddr_t pa, pte_t attrs)
 {
-    return (pa & PTE_ADDR_MASK) | attrs | PTE_AF | PTE_VALID | (level == PT_LAST_LEVEL ? PTE_TABLE : 0);
+    return (pa & PTE_ADDR_MASK) | attrs | PTE_AF | PTE_VALID |
+           (level == PT_LAST_LEVEL ? PTE_TABLE : 0);
 }
 
 /* Fills a fresh next-level table with entries equivalent to the block it replaces. */

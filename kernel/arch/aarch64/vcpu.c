@@ -14,8 +14,9 @@
 #include <cella/tcb.h>
 #include <cella/timer.h>
 
-#define HCR_GUEST (HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_TWI | HCR_TSC | HCR_RW | \
-                   BIT(9) /* FB */ | BIT(10) /* BSU inner shareable */)
+#define HCR_GUEST                                                                                  \
+    (HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_TWI | HCR_TSC | HCR_RW |                \
+     BIT(9) /* FB */ | BIT(10) /* BSU inner shareable */)
 #define SCTLR_EL1_RESET 0x30d00800UL
 #define CNTV_CTL_ENABLE BIT(0)
 #define CNTV_CTL_IMASK BIT(1)
@@ -76,12 +77,15 @@ void vcpu_init(struct vcpu *v)
  * (cache maintenance, FP, counter access), so they hold the natives' values
  * whenever natives run and the guest's only in guest mode.
  */
+/* clang-format off */
 #define MODE_REGISTERS(X)                                                                \
     X(VCPU_SCTLR_EL1, sctlr_el1, SCTLR_NATIVE) X(VCPU_CPACR_EL1, cpacr_el1, CPACR_NATIVE)  \
     X(VCPU_CNTKCTL_EL1, cntkctl_el1, CNTKCTL_NATIVE)
+/* clang-format on */
 #define SCTLR_NATIVE (SCTLR_EL1_RESET | BIT(14) | BIT(15) | BIT(26)) /* DZE, UCT, UCI */
 #define CPACR_NATIVE (3UL << 20)                                     /* FP at EL0 */
 
+/* clang-format off */
 #define EL1_REGISTERS(X)                                                                 \
     X(VCPU_TTBR0_EL1, ttbr0_el1) X(VCPU_TTBR1_EL1, ttbr1_el1)                             \
     X(VCPU_TCR_EL1, tcr_el1) X(VCPU_MAIR_EL1, mair_el1) X(VCPU_AMAIR_EL1, amair_el1)      \
@@ -92,6 +96,7 @@ void vcpu_init(struct vcpu *v)
     X(VCPU_CSSELR_EL1, csselr_el1)                                                        \
     X(VCPU_CNTV_CVAL_EL0, cntv_cval_el0) X(VCPU_CNTVOFF_EL2, cntvoff_el2)                 \
     X(VCPU_VMPIDR_EL2, vmpidr_el2)
+/* clang-format on */
 
 static void save_mode_registers(struct vcpu *v)
 {
@@ -285,7 +290,8 @@ void vcpu_inject(struct vcpu *v, unsigned virq)
     }
 }
 
-/* The guest's timer fired: mask it (the guest unmasks it when it sets the next one) and tell the guest. */
+/* The guest's timer fired: mask it (the guest unmasks it when it sets the next one) and tell the
+ * guest. */
 void vcpu_vtimer_interrupt(void)
 {
     if (!loaded) {

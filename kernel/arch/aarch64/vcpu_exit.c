@@ -39,8 +39,8 @@ void vcpu_handle_exit(struct tcb *t, uint32_t esr)
         wait_for_interrupt(t);
         return;
     case EC_DABT_LOWER: {
-        word_t value = (esr & ESR_DABT_ISV) && (esr & ESR_DABT_WNR)
-                           ? register_value(t, ESR_DABT_SRT(esr)) : 0;
+        word_t value =
+            (esr & ESR_DABT_ISV) && (esr & ESR_DABT_WNR) ? register_value(t, ESR_DABT_SRT(esr)) : 0;
         fault_raise(t, FAULT_VCPU, VCPU_EXIT_DATA_ABORT, ipa_of_abort(), esr, value);
         return;
     }
@@ -78,7 +78,8 @@ unsigned vcpu_exit_message_extra(struct tcb *guest, struct tcb *vmm)
     return 8;
 }
 
-/* A load the VMM emulated: the value goes into the destination register, sized and extended as the load says. */
+/* A load the VMM emulated: the value goes into the destination register, sized and extended as the
+ * load says. */
 static void complete_load(struct tcb *t, uint32_t esr, word_t value)
 {
     unsigned size = 8u << ESR_DABT_SAS(esr), reg = ESR_DABT_SRT(esr);

@@ -34,23 +34,25 @@ void vgic_init(struct vgic_state *s)
 }
 
 /* ICH_LR<n>_EL2 by number: system registers cannot be indexed at run time. */
-#define LR_CASE(n, crm, op2)                                                             \
-    case n:                                                                              \
-        if (write)                                                                       \
-            sysreg_write(S3_4_C12_##crm##_##op2, value);                                 \
-        else                                                                             \
-            value = sysreg_read(S3_4_C12_##crm##_##op2);                                 \
+#define LR_CASE(n, crm, op2)                                                                       \
+    case n:                                                                                        \
+        if (write)                                                                                 \
+            sysreg_write(S3_4_C12_##crm##_##op2, value);                                           \
+        else                                                                                       \
+            value = sysreg_read(S3_4_C12_##crm##_##op2);                                           \
         break;
 
 static word_t lr_access(unsigned n, bool write, word_t value)
 {
     switch (n) {
+        /* clang-format off */
         LR_CASE(0, C12, 0) LR_CASE(1, C12, 1) LR_CASE(2, C12, 2) LR_CASE(3, C12, 3)
         LR_CASE(4, C12, 4) LR_CASE(5, C12, 5) LR_CASE(6, C12, 6) LR_CASE(7, C12, 7)
         LR_CASE(8, C13, 0) LR_CASE(9, C13, 1) LR_CASE(10, C13, 2) LR_CASE(11, C13, 3)
         LR_CASE(12, C13, 4) LR_CASE(13, C13, 5) LR_CASE(14, C13, 6) LR_CASE(15, C13, 7)
     default:
         break;
+        /* clang-format on */
     }
     return value;
 }
@@ -158,4 +160,3 @@ void vgic_refill(struct vcpu *v)
     sysreg_write_enc(ICH_HCR_EL2, v->vgic.hcr);
     isb();
 }
-

@@ -39,8 +39,8 @@ typedef struct cap {
 
 static inline cap_t cap_make(unsigned type, unsigned rights, unsigned bits, word_t addr, word_t w1)
 {
-    cap_t c = { ((word_t)type << 59) | ((word_t)(rights & 0xf) << 55) | ((word_t)(bits & 0x7f) << 48) |
-                    (addr & MASK(CAP_ADDR_BITS)),
+    cap_t c = { ((word_t)type << 59) | ((word_t)(rights & 0xf) << 55) |
+                    ((word_t)(bits & 0x7f) << 48) | (addr & MASK(CAP_ADDR_BITS)),
                 w1 };
     return c;
 }

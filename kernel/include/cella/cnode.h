@@ -47,8 +47,8 @@ static inline struct cte *cnode_slots(cap_t cnode)
 /* Result of resolving a capability address. */
 struct lookup {
     struct cte *slot;
-    unsigned error;      /* ERR_* */
-    unsigned bits_left;  /* for ERR_FAILED_LOOKUP */
+    unsigned error;     /* ERR_* */
+    unsigned bits_left; /* for ERR_FAILED_LOOKUP */
 };
 
 /*
@@ -70,7 +70,8 @@ static ALWAYS_INLINE bool single_level_root(cap_t root, struct single_level *r)
 }
 
 /* The slot cptr names under a root that single_level_root accepted; false if the guard differs. */
-static ALWAYS_INLINE bool single_level_slot(struct single_level root, word_t cptr, struct cte **slot)
+static ALWAYS_INLINE bool single_level_slot(struct single_level root, word_t cptr,
+                                            struct cte **slot)
 {
     word_t guard = cptr >> root.radix;
     *slot = root.slots + (cptr - (guard << root.radix)); /* the low radix bits */

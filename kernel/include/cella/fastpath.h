@@ -24,7 +24,8 @@ void fastpath_yield(word_t cptr, word_t info, word_t mr0, word_t mr1, word_t mr2
  */
 void fastpath_fault(struct tcb *faulter, cap_t ep_cap);
 
-/* vectors.S: back to user level with a message in x0-x5 (declared returning so calls can be tail calls). */
+/* vectors.S: back to user level with a message in x0-x5 (declared returning so calls can be tail
+ * calls). */
 void fastpath_restore(word_t badge, word_t info, word_t mr0, word_t mr1, word_t mr2, word_t mr3,
                       struct user_context *ctx);
 /* restore_user_context, declared returning for the same reason. */

@@ -11,7 +11,8 @@
  */
 void fault_raise(struct tcb *t, word_t kind, word_t d0, word_t d1, word_t d2, word_t d3);
 void fault_write_message(struct tcb *faulter, struct tcb *receiver, word_t badge);
-/* The handler's reply (label and message in its context) applied to the faulter; false: it stays suspended. */
+/* The handler's reply (label and message in its context) applied to the faulter; false: it stays
+ * suspended. */
 bool fault_apply_reply(struct tcb *faulter, struct tcb *handler);
 /* The same, then the faulter runs again (or stays inactive). */
 void fault_handle_reply(struct tcb *faulter, struct tcb *handler);

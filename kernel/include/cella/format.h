@@ -6,8 +6,8 @@
  */
 #pragma once
 
-#include <stdarg.h>
 #include <cella/types.h>
+#include <stdarg.h>
 
 typedef void (*format_sink_t)(char c, void *ctx);
 

@@ -13,14 +13,14 @@
 #define INVOCATION_MAX_RESULTS TCB_REGISTER_COUNT
 
 struct invocation {
-    struct tcb *thread;  /* the invoker */
-    struct cte *slot;    /* where the invoked capability lives */
+    struct tcb *thread; /* the invoker */
+    struct cte *slot;   /* where the invoked capability lives */
     cap_t cap;
     word_t label;
-    unsigned length;     /* message registers supplied */
+    unsigned length; /* message registers supplied */
     unsigned extra_count;
     struct cte *extra[MSG_MAX_EXTRA_CAPS];
-    word_t detail;       /* error detail for x6 */
+    word_t detail; /* error detail for x6 */
     unsigned result_length;
     word_t result[INVOCATION_MAX_RESULTS];
 };

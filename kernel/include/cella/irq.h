@@ -3,7 +3,7 @@
 
 #include <cella/types.h>
 
-#define IRQ_NONE 1023u /* returned by irq_acknowledge when nothing is pending */
+#define IRQ_NONE 1023u          /* returned by irq_acknowledge when nothing is pending */
 #define GIC_MAINTENANCE_IRQ 25u /* the virtual interface's maintenance interrupt (a PPI) */
 
 void irq_controller_init(void);

@@ -17,9 +17,9 @@ struct endpoint {
 };
 
 struct notification {
-    word_t word;              /* pending badges, ORed */
+    word_t word;               /* pending badges, ORed */
     struct thread_queue queue; /* waiters */
-    struct tcb *bound;        /* a TCB that also receives this notification's signals */
+    struct tcb *bound;         /* a TCB that also receives this notification's signals */
 };
 
 /* A reply object: the link from a server back to the caller it is serving. */
@@ -51,7 +51,8 @@ struct ipc_send {
 };
 
 void endpoint_send(struct endpoint *ep, struct tcb *sender, struct ipc_send send, bool blocking);
-void endpoint_receive(struct endpoint *ep, struct tcb *receiver, struct reply *reply, bool blocking);
+void endpoint_receive(struct endpoint *ep, struct tcb *receiver, struct reply *reply,
+                      bool blocking);
 void endpoint_cancel_all(struct endpoint *ep);
 void endpoint_remove(struct endpoint *ep, struct tcb *t);
 

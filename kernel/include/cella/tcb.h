@@ -38,9 +38,9 @@ struct tcb {
 
     uint8_t state;
     uint8_t priority;
-    uint8_t mcp;        /* the highest priority this thread may give any thread */
-    uint8_t yielding;   /* goes to the back of its queue at the next schedule */
-    uint8_t fpu_owned;  /* the FP registers hold this thread's state (arch/fpu.h) */
+    uint8_t mcp;       /* the highest priority this thread may give any thread */
+    uint8_t yielding;  /* goes to the back of its queue at the next schedule */
+    uint8_t fpu_owned; /* the FP registers hold this thread's state (arch/fpu.h) */
     uint16_t time_slice;
     struct tcb *sched_next, *sched_prev;
 
@@ -48,10 +48,11 @@ struct tcb {
     void *blocked_on;
     word_t ipc_badge;
     word_t ipc_flags;
-    struct reply *reply; /* receivers: the reply object given to Recv; callers: the one they wait on */
+    struct reply
+        *reply; /* receivers: the reply object given to Recv; callers: the one they wait on */
     struct notification *bound_notification;
 
-    word_t fault_ep;    /* capability pointer, looked up in this thread's CSpace at fault time */
+    word_t fault_ep; /* capability pointer, looked up in this thread's CSpace at fault time */
     struct fault fault;
     word_t ipc_buffer_addr;
     struct ipc_buffer *ipc_buffer; /* kernel view of it: read it with thread_ipc_buffer() */

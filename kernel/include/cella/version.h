@@ -10,9 +10,9 @@
 #if defined(__clang__)
 #define CELLA_STRINGIFY_(x) #x
 #define CELLA_STRINGIFY(x) CELLA_STRINGIFY_(x)
-#define CELLA_COMPILER                                                                   \
-    "clang " CELLA_STRINGIFY(__clang_major__) "." CELLA_STRINGIFY(__clang_minor__) "."  \
-        CELLA_STRINGIFY(__clang_patchlevel__)
+#define CELLA_COMPILER                                                                             \
+    "clang " CELLA_STRINGIFY(__clang_major__) "." CELLA_STRINGIFY(                                 \
+        __clang_minor__) "." CELLA_STRINGIFY(__clang_patchlevel__)
 #elif defined(__GNUC__)
 #define CELLA_COMPILER "gcc " __VERSION__
 #else

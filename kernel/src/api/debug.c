@@ -13,12 +13,9 @@
 extern struct tcb *debug_thread_list;
 
 static const char *const state_names[] = {
-    [THREAD_INACTIVE] = "inactive",
-    [THREAD_RUNNING] = "running",
-    [THREAD_BLOCKED_ON_RECV] = "recv",
-    [THREAD_BLOCKED_ON_SEND] = "send",
-    [THREAD_BLOCKED_ON_REPLY] = "reply",
-    [THREAD_BLOCKED_ON_NOTIFICATION] = "notification",
+    [THREAD_INACTIVE] = "inactive",      [THREAD_RUNNING] = "running",
+    [THREAD_BLOCKED_ON_RECV] = "recv",   [THREAD_BLOCKED_ON_SEND] = "send",
+    [THREAD_BLOCKED_ON_REPLY] = "reply", [THREAD_BLOCKED_ON_NOTIFICATION] = "notification",
     [THREAD_BLOCKED_ON_VIRQ] = "wfi",
 };
 

@@ -41,8 +41,11 @@ static void copy_results(struct tcb *t, const struct invocation *inv)
 static void invoke_object(struct tcb *t, struct cte *slot, bool is_call)
 {
     word_t info = t->ctx.x[1];
-    struct invocation inv = { .thread = t, .slot = slot, .cap = slot->cap,
-                              .label = msginfo_label(info), .length = msginfo_length(info) };
+    struct invocation inv = { .thread = t,
+                              .slot = slot,
+                              .cap = slot->cap,
+                              .label = msginfo_label(info),
+                              .length = msginfo_length(info) };
     if (inv.length > MSG_REGISTERS_IN_CPU && !thread_ipc_buffer(t))
         inv.length = MSG_REGISTERS_IN_CPU;
     unsigned err = decode_invocation(&inv);

@@ -65,7 +65,8 @@ static ALWAYS_INLINE bool cap_is(cap_t cap, unsigned type, unsigned rights)
  * resolves every address in one step; false for any other CSpace, and for
  * an address whose guard does not match (the general path says why).
  */
-static ALWAYS_INLINE bool lookup_two(const struct tcb *t, word_t a, word_t b, cap_t *cap_a, cap_t *cap_b)
+static ALWAYS_INLINE bool lookup_two(const struct tcb *t, word_t a, word_t b, cap_t *cap_a,
+                                     cap_t *cap_b)
 {
     struct single_level cspace;
     struct cte *slot_a, *slot_b;
@@ -109,7 +110,8 @@ static ALWAYS_INLINE bool runs_next(const struct tcb *woken, const struct tcb *s
     return woken->priority >= self->priority || !sched_ready_above(woken->priority);
 }
 
-/* The receiver waiting at ep's head with a reply object, if it is a native thread that runs next. */
+/* The receiver waiting at ep's head with a reply object, if it is a native thread that runs next.
+ */
 static ALWAYS_INLINE struct tcb *waiting_receiver(struct endpoint *ep, const struct tcb *self)
 {
     struct tcb *r = ep->queue.head;
@@ -123,8 +125,8 @@ static ALWAYS_INLINE struct tcb *waiting_receiver(struct endpoint *ep, const str
  * through its reply object. can_grant: nonzero if the caller's capability
  * had GRANT_REPLY.
  */
-static ALWAYS_INLINE void link_to_receiver(struct endpoint *ep, struct tcb *receiver, struct tcb *caller,
-                                           word_t can_grant)
+static ALWAYS_INLINE void link_to_receiver(struct endpoint *ep, struct tcb *receiver,
+                                           struct tcb *caller, word_t can_grant)
 {
     struct tcb *next = receiver->ep_next;
     if (likely(!next)) {
@@ -147,7 +149,8 @@ static ALWAYS_INLINE void link_to_receiver(struct endpoint *ep, struct tcb *rece
  * The end of Recv when nobody is sending: t waits on ep, with reply to
  * answer its caller through. first is ep's first waiter (a receiver), if any.
  */
-static ALWAYS_INLINE void wait_on(struct endpoint *ep, struct tcb *first, struct tcb *t, struct reply *reply)
+static ALWAYS_INLINE void wait_on(struct endpoint *ep, struct tcb *first, struct tcb *t,
+                                  struct reply *reply)
 {
     reply->caller = NULL;
     reply->server = t;
@@ -170,8 +173,8 @@ static ALWAYS_INLINE void wait_on(struct endpoint *ep, struct tcb *first, struct
 /* Between two native threads of one VSpace only a light switch is needed; otherwise a full one. */
 static ALWAYS_INLINE bool switch_is_light(const struct tcb *from, const struct tcb *to)
 {
-    return from->slots[TCB_SLOT_VSPACE].cap.w0 == to->slots[TCB_SLOT_VSPACE].cap.w0 && !from->vcpu &&
-           !to->vcpu;
+    return from->slots[TCB_SLOT_VSPACE].cap.w0 == to->slots[TCB_SLOT_VSPACE].cap.w0 &&
+           !from->vcpu && !to->vcpu;
 }
 
 /* Runs `to` with every register from its context, whatever kind of switch it takes. */
@@ -215,7 +218,8 @@ static ALWAYS_INLINE void switch_with_message(struct tcb *from, struct tcb *to, 
     fastpath_restore(badge, info, mr0, mr1, mr2, mr3, &to->ctx);
 }
 
-/* Call on an endpoint whose receiver waits: it gets the message and the caller waits for its reply. */
+/* Call on an endpoint whose receiver waits: it gets the message and the caller waits for its reply.
+ */
 void fastpath_call(word_t cptr, word_t info, word_t mr0, word_t mr1, word_t mr2, word_t mr3,
                    word_t reply_cptr, struct tcb *caller)
 {
@@ -260,7 +264,8 @@ void fastpath_reply_recv(word_t cptr, word_t info, word_t mr0, word_t mr1, word_
                          word_t reply_cptr, struct tcb *server)
 {
     cap_t ep_cap, reply_cap;
-    if (unlikely(!short_message(info) || !lookup_two(server, cptr, reply_cptr, &ep_cap, &reply_cap) ||
+    if (unlikely(!short_message(info) ||
+                 !lookup_two(server, cptr, reply_cptr, &ep_cap, &reply_cap) ||
                  !cap_is(ep_cap, CAP_ENDPOINT, RIGHT_READ) || cap_type(reply_cap) != CAP_REPLY)) {
         give_up_reply_recv(cptr, info, mr0, mr1, mr2, mr3, reply_cptr, server);
         return;

@@ -1,12 +1,12 @@
 /* From the architecture's entry to a running system. */
 #include <arch/thread_switch.h>
+#include <cella/boot.h>
 #include <cella/boot_memory.h>
+#include <cella/console.h>
 #include <cella/init_task.h>
 #include <cella/interrupt.h>
-#include <cella/payload.h>
-#include <cella/boot.h>
-#include <cella/console.h>
 #include <cella/irq.h>
+#include <cella/payload.h>
 #include <cella/power.h>
 #include <cella/printk.h>
 #include <cella/timer.h>
@@ -37,7 +37,8 @@ static void print_memory_map(void)
            image_bytes(__kernel_start, __text_used_end), image_bytes(__text_end, __rodata_used_end),
            image_bytes(__data_start, __data_end), image_bytes(__bss_start, __bss_end));
     for (unsigned i = 0; i < ARRAY_SIZE(devices); i++) {
-        printk("  device  0x%010lx-0x%010lx", devices[i].base, devices[i].base + devices[i].size - 1);
+        printk("  device  0x%010lx-0x%010lx", devices[i].base,
+               devices[i].base + devices[i].size - 1);
         debug_printk(" %s", device_names[i]);
         printk("\n");
     }

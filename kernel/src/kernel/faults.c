@@ -21,7 +21,8 @@ static void suspend_unhandled(struct tcb *t)
     thread_suspend(t);
 }
 
-/* The handler's endpoint: looked up in the thread's CSpace at fault time, one step when it can be. */
+/* The handler's endpoint: looked up in the thread's CSpace at fault time, one step when it can be.
+ */
 static struct cte *handler_slot(struct tcb *t)
 {
     struct cte *slot = cspace_lookup_single_level(thread_cspace(t), t->fault_ep);
@@ -53,8 +54,8 @@ void fault_write_message(struct tcb *faulter, struct tcb *receiver, word_t badge
     for (unsigned i = 0; i < 4; i++)
         receiver->ctx.x[2 + i] = faulter->fault.data[i];
     /* Unknown system call: data holds pc, sp, number, ESR; x0-x7 follow in MR4-MR11. */
-    struct ipc_buffer *buf = faulter->fault.kind == FAULT_UNKNOWN_SYSCALL ? thread_ipc_buffer(receiver)
-                                                                          : NULL;
+    struct ipc_buffer *buf =
+        faulter->fault.kind == FAULT_UNKNOWN_SYSCALL ? thread_ipc_buffer(receiver) : NULL;
     if (buf) {
         for (unsigned i = 0; i < 8; i++)
             buf->msg[4 + i] = faulter->ctx.x[i];

@@ -105,7 +105,14 @@ static const char *parse_spec(const char *fmt, struct spec *s)
 static bool takes_argument(char conv)
 {
     switch (conv) {
-    case 'c': case 's': case 'd': case 'i': case 'u': case 'x': case 'X': case 'p':
+    case 'c':
+    case 's':
+    case 'd':
+    case 'i':
+    case 'u':
+    case 'x':
+    case 'X':
+    case 'p':
         return true;
     default:
         return false;

@@ -86,8 +86,10 @@ static void add_untyped(struct init_task *it, paddr_t base, unsigned size_bits, 
     if (info->untyped_count == BOOT_INFO_MAX_UNTYPED)
         return;
     unsigned slot = (unsigned)(info->untyped.start + info->untyped_count);
-    info->untyped_list[info->untyped_count++] = (struct untyped_desc){ base, (uint8_t)size_bits, device, { 0 } };
-    put_cap(it, slot, cap_make(CAP_UNTYPED, RIGHTS_ALL, size_bits, base, device ? UNTYPED_DEVICE : 0));
+    info->untyped_list[info->untyped_count++] =
+        (struct untyped_desc){ base, (uint8_t)size_bits, device, { 0 } };
+    put_cap(it, slot,
+            cap_make(CAP_UNTYPED, RIGHTS_ALL, size_bits, base, device ? UNTYPED_DEVICE : 0));
 }
 
 /* Cuts [base, end) into the largest naturally aligned power-of-two blocks. */
@@ -112,7 +114,8 @@ static void hand_out_memory(struct init_task *it)
     for (unsigned i = 0; i < n; i++)
         add_untyped_range(it, free[i].base, free[i].end, false);
     for (unsigned i = 0; i < ARRAY_SIZE(device_regions); i++)
-        add_untyped_range(it, device_regions[i].base, device_regions[i].base + device_regions[i].size, true);
+        add_untyped_range(it, device_regions[i].base,
+                          device_regions[i].base + device_regions[i].size, true);
     it->info->untyped.end = it->info->untyped.start + it->info->untyped_count;
     it->info->empty.start = it->info->untyped.end;
     it->info->empty.end = BIT(INIT_CNODE_RADIX);
@@ -122,7 +125,8 @@ static struct cte *map_cap_page(struct init_task *it, unsigned slot, word_t vadd
                                 paddr_t *frame)
 {
     *frame = map_new_page(it, vaddr, rights);
-    cap_t cap = cap_make(CAP_FRAME_4K, RIGHTS_ALL, 0, *frame, mapping_make(it->asid, vaddr, PT_LAST_LEVEL));
+    cap_t cap =
+        cap_make(CAP_FRAME_4K, RIGHTS_ALL, 0, *frame, mapping_make(it->asid, vaddr, PT_LAST_LEVEL));
     return put_cap(it, slot, cap);
 }
 
@@ -158,9 +162,11 @@ void init_task_create(const struct payload *payload)
     thread_init(t);
 
     cap_t cnode_cap = cap_make(CAP_CNODE, RIGHTS_ALL, INIT_CNODE_RADIX, cnode, 0);
-    struct cte *cnode_slot = put_cap(&it, INIT_CAP_CNODE, cnode_with_guard(cnode_cap, INIT_CNODE_GUARD_BITS));
-    struct cte *vspace_slot = put_cap(&it, INIT_CAP_VSPACE,
-        cap_make(CAP_VSPACE, RIGHTS_ALL, 0, (paddr_t)(uintptr_t)it.root, it.asid));
+    struct cte *cnode_slot =
+        put_cap(&it, INIT_CAP_CNODE, cnode_with_guard(cnode_cap, INIT_CNODE_GUARD_BITS));
+    struct cte *vspace_slot =
+        put_cap(&it, INIT_CAP_VSPACE,
+                cap_make(CAP_VSPACE, RIGHTS_ALL, 0, (paddr_t)(uintptr_t)it.root, it.asid));
     put_cap(&it, INIT_CAP_TCB, cap_make(CAP_TCB, RIGHTS_ALL, 0, (paddr_t)(uintptr_t)t, 0));
     put_cap(&it, INIT_CAP_IRQ_CONTROL, cap_make(CAP_IRQ_CONTROL, RIGHTS_ALL, 0, 0, 0));
 
@@ -169,13 +175,15 @@ void init_task_create(const struct payload *payload)
         if (p->type == PT_LOAD)
             load_segment(&it, payload->initializer, p);
     }
-    for (word_t page = CELL_STACK_TOP - INIT_STACK_PAGES * PAGE_SIZE; page < CELL_STACK_TOP; page += PAGE_SIZE)
+    for (word_t page = CELL_STACK_TOP - INIT_STACK_PAGES * PAGE_SIZE; page < CELL_STACK_TOP;
+         page += PAGE_SIZE)
         map_new_page(&it, page, VM_READ | VM_WRITE);
     for (word_t off = 0; off < payload->size; off += PAGE_SIZE)
         map_page(&it, INIT_PAYLOAD_VADDR + off, payload->base + off, VM_READ);
 
     paddr_t buffer_frame, info_frame;
-    struct cte *buffer = map_cap_page(&it, INIT_CAP_IPC_BUFFER, CELL_IPC_BUFFER, VM_READ | VM_WRITE, &buffer_frame);
+    struct cte *buffer =
+        map_cap_page(&it, INIT_CAP_IPC_BUFFER, CELL_IPC_BUFFER, VM_READ | VM_WRITE, &buffer_frame);
     map_cap_page(&it, INIT_CAP_BOOT_INFO, CELL_INFO_PAGE, VM_READ, &info_frame);
     it.info = (struct boot_info *)(uintptr_t)info_frame;
     it.info->magic = BOOT_INFO_MAGIC; /* the page is already zeroed */

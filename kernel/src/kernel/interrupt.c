@@ -1,11 +1,11 @@
 /* Taking interrupts: the kernel's tick, or a device line handed to user level. */
 #include <arch/traps.h>
 #include <arch/vcpu.h>
+#include <cella/interrupt.h>
 #include <cella/irq.h>
 #include <cella/irq_handler.h>
 #include <cella/tcb.h>
 #include <cella/timer.h>
-#include <cella/interrupt.h>
 
 void interrupt_handle(void)
 {

@@ -19,8 +19,8 @@ static struct cte *receive_slot(struct tcb *receiver)
     struct lookup node = cspace_lookup_cap(thread_cspace(receiver), buf->receive_cnode);
     if (node.error || cap_type(node.slot->cap) != CAP_CNODE)
         return NULL;
-    struct lookup slot = cspace_lookup_slot(node.slot->cap, buf->receive_index,
-                                            (unsigned)buf->receive_depth);
+    struct lookup slot =
+        cspace_lookup_slot(node.slot->cap, buf->receive_index, (unsigned)buf->receive_depth);
     if (slot.error || !cap_is_null(slot.slot->cap))
         return NULL;
     return slot.slot;

@@ -6,9 +6,9 @@
 #include <abi/payload.h>
 #include <cella/boot.h>
 #include <cella/boot_memory.h>
-#include <sel4like/crc32.h>
 #include <cella/payload.h>
 #include <cella/string.h>
+#include <sel4like/crc32.h>
 
 static const struct payload_entry *entries(const struct payload_header *h)
 {

@@ -42,7 +42,8 @@ void irq_forget_notification(struct notification *n)
             lines[i].notification = NULL;
 }
 
-/* Lines from the first private peripheral interrupt up; software-generated ones stay the kernel's. */
+/* Lines from the first private peripheral interrupt up; software-generated ones stay the kernel's.
+ */
 #define FIRST_USER_IRQ 16
 
 unsigned decode_irq_control(struct invocation *inv)
@@ -58,7 +59,8 @@ unsigned decode_irq_control(struct invocation *inv)
     if (lines[irq].state != IRQ_FREE)
         return inv_error(inv, ERR_REVOKE_FIRST, 0);
     struct cte *dest;
-    if ((err = inv_lookup_empty_slot(inv, inv->extra[0]->cap, inv_arg(inv, 1), inv_arg(inv, 2), &dest)))
+    if ((err = inv_lookup_empty_slot(inv, inv->extra[0]->cap, inv_arg(inv, 1), inv_arg(inv, 2),
+                                     &dest)))
         return err;
     lines[irq].state = IRQ_ISSUED;
     mdb_insert_after(inv->slot, dest, cap_make(CAP_IRQ_HANDLER, RIGHTS_ALL, 0, 0, irq), 0);

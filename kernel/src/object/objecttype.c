@@ -74,5 +74,4 @@ void cap_finalise(cap_t cap, bool final)
     default:
         break;
     }
-
 }

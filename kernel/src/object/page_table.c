@@ -16,7 +16,8 @@ static pte_t *parent_entry(cap_t pt)
     if (!root)
         return NULL;
     pte_t *entry = stage2_entry(root, mapping_vaddr(pt), mapping_level(pt), &missing);
-    if (!entry || !stage2_is_table(*entry, mapping_level(pt)) || stage2_address(*entry) != cap_addr(pt))
+    if (!entry || !stage2_is_table(*entry, mapping_level(pt)) ||
+        stage2_address(*entry) != cap_addr(pt))
         return NULL;
     return entry;
 }

@@ -17,7 +17,8 @@ void reply_link(struct reply *r, struct tcb *caller, bool can_grant)
     caller->state = THREAD_BLOCKED_ON_REPLY;
 }
 
-/* A caller abandoned by its server is cancelled (thread_set_cancelled) instead of waiting forever. */
+/* A caller abandoned by its server is cancelled (thread_set_cancelled) instead of waiting forever.
+ */
 static void cancel_caller(struct reply *r)
 {
     struct tcb *caller = r->caller;

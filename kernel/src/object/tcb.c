@@ -159,7 +159,8 @@ static unsigned configure(struct invocation *inv, bool with_buffer)
     word_t fault_ep = inv_arg(inv, 0), data = inv_arg(inv, 1);
     word_t buffer = with_buffer ? inv_arg(inv, 2) : 0;
     unsigned err;
-    if ((err = check_cspace(inv, cspace->cap, data, 1)) || (err = check_vspace(inv, vspace->cap, 2)) ||
+    if ((err = check_cspace(inv, cspace->cap, data, 1)) ||
+        (err = check_vspace(inv, vspace->cap, 2)) ||
         (with_buffer && (err = check_ipc_buffer(inv, buffer, frame, 3))))
         return err;
     struct tcb *t = target(inv);
@@ -193,12 +194,18 @@ static unsigned resume(struct invocation *inv)
 
 /* Arguments and extra capabilities each TCB method needs. */
 static const uint8_t needs[][2] = {
-    [TCB_READ_REGISTERS] = { 1, 0 },  [TCB_WRITE_REGISTERS] = { 2, 0 },
-    [TCB_CONFIGURE] = { 3, 2 },       [TCB_SET_PRIORITY] = { 1, 1 },
-    [TCB_SET_MC_PRIORITY] = { 1, 1 }, [TCB_SET_SPACE] = { 2, 2 },
-    [TCB_SET_IPC_BUFFER] = { 1, 0 },  [TCB_SUSPEND] = { 0, 0 },
-    [TCB_RESUME] = { 0, 0 },          [TCB_BIND_NOTIFICATION] = { 0, 1 },
-    [TCB_UNBIND_NOTIFICATION] = { 0, 0 }, [TCB_SET_TLS_BASE] = { 1, 0 },
+    [TCB_READ_REGISTERS] = { 1, 0 },
+    [TCB_WRITE_REGISTERS] = { 2, 0 },
+    [TCB_CONFIGURE] = { 3, 2 },
+    [TCB_SET_PRIORITY] = { 1, 1 },
+    [TCB_SET_MC_PRIORITY] = { 1, 1 },
+    [TCB_SET_SPACE] = { 2, 2 },
+    [TCB_SET_IPC_BUFFER] = { 1, 0 },
+    [TCB_SUSPEND] = { 0, 0 },
+    [TCB_RESUME] = { 0, 0 },
+    [TCB_BIND_NOTIFICATION] = { 0, 1 },
+    [TCB_UNBIND_NOTIFICATION] = { 0, 0 },
+    [TCB_SET_TLS_BASE] = { 1, 0 },
     [TCB_SET_SYSCALL_EMULATION] = { 1, 0 },
 };
 

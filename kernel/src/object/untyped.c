@@ -91,8 +91,9 @@ unsigned decode_untyped(struct invocation *inv)
     unsigned err = inv_need(inv, 6, 1);
     if (err)
         return err;
-    struct retype r = { inv_arg(inv, 0), inv_arg(inv, 1), inv_arg(inv, 5), 0, NULL,
-                        { false, 0, 0 } };
+    struct retype r = {
+        inv_arg(inv, 0), inv_arg(inv, 1), inv_arg(inv, 5), 0, NULL, { false, 0, 0 }
+    };
     if ((err = check_type_and_size(inv, &r)) || (err = check_destination(inv, &r)) ||
         (err = check_space(inv, &r)))
         return err;

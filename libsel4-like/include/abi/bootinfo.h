@@ -42,15 +42,15 @@ struct boot_info {
     uint64_t kernel_version; /* major << 16 | minor << 8 | patch */
     struct slot_range untyped;
     struct slot_range empty;
-    uint64_t ipc_buffer;      /* the initializer's IPC buffer, mapped */
-    uint64_t payload;         /* the image's payload, mapped read-only */
+    uint64_t ipc_buffer; /* the initializer's IPC buffer, mapped */
+    uint64_t payload;    /* the image's payload, mapped read-only */
     uint64_t payload_size;
-    uint64_t stack_base;      /* the initializer's stack: [stack_base, stack_top) */
+    uint64_t stack_base; /* the initializer's stack: [stack_base, stack_top) */
     uint64_t stack_top;
     uint64_t timer_frequency; /* Hz of the counter (CNTVCT_EL0 is readable at EL0) */
     uint64_t untyped_count;
     struct untyped_desc untyped_list[BOOT_INFO_MAX_UNTYPED];
-    uint64_t cpu_features;    /* BOOT_INFO_CPU_* bits; last, so earlier offsets stay as they were */
+    uint64_t cpu_features; /* BOOT_INFO_CPU_* bits; last, so earlier offsets stay as they were */
 };
 
 _Static_assert(sizeof(struct boot_info) <= 4096, "boot info fits one page");

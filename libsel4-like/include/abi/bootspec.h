@@ -62,18 +62,18 @@ enum bootspec_restart {
  * the maps listed for it are the manifest's, all at or above
  * CELL_RESERVED_END. Slots are in the cell's own CNode; 0 means none. */
 struct bootspec_cell {
-    uint32_t name;              /* string */
-    uint32_t program;           /* string: the payload entry holding its ELF */
-    uint8_t priority;           /* 0..255 */
-    uint8_t restart;            /* enum bootspec_restart */
-    uint16_t restart_limit;     /* BOOTSPEC_RESTART_LIMITED: the most restarts; else 0 */
-    uint8_t cnode_radix;        /* its CNode has 2^cnode_radix slots */
+    uint32_t name;          /* string */
+    uint32_t program;       /* string: the payload entry holding its ELF */
+    uint8_t priority;       /* 0..255 */
+    uint8_t restart;        /* enum bootspec_restart */
+    uint16_t restart_limit; /* BOOTSPEC_RESTART_LIMITED: the most restarts; else 0 */
+    uint8_t cnode_radix;    /* its CNode has 2^cnode_radix slots */
     uint8_t reserved0[3];
-    uint64_t stack_size;        /* bytes, a multiple of 4 KiB */
-    uint64_t heap_size;         /* bytes, a multiple of 4 KiB; may be 0 */
-    uint32_t first_map;         /* index in MAPS */
+    uint64_t stack_size; /* bytes, a multiple of 4 KiB */
+    uint64_t heap_size;  /* bytes, a multiple of 4 KiB; may be 0 */
+    uint32_t first_map;  /* index in MAPS */
     uint32_t map_count;
-    uint32_t first_end;         /* index in ENDS */
+    uint32_t first_end; /* index in ENDS */
     uint32_t end_count;
     uint16_t endpoint_slot;     /* its endpoint (receive right), if it serves calls */
     uint16_t reply_slot;        /* its reply object, if it serves calls */
@@ -96,23 +96,23 @@ enum bootspec_persona_kind {
  * that has it (entry_size 56).
  */
 struct bootspec_persona {
-    uint32_t name;        /* string */
-    uint32_t kernel;      /* string: the kernel image's payload entry */
-    uint32_t initramfs;   /* string, or 0 for none */
-    uint32_t bootargs;    /* string, or 0 for none */
-    uint8_t kind;         /* enum bootspec_persona_kind */
-    uint8_t priority;     /* 0..255 */
-    uint8_t vcpus;        /* 1..8 */
-    uint8_t flags;        /* BOOTSPEC_PERSONA_* */
-    uint8_t cnode_radix;  /* its VMM's CNode */
-    uint8_t restart;      /* since 1.3: enum bootspec_restart, when its guest resets or crashes */
+    uint32_t name;       /* string */
+    uint32_t kernel;     /* string: the kernel image's payload entry */
+    uint32_t initramfs;  /* string, or 0 for none */
+    uint32_t bootargs;   /* string, or 0 for none */
+    uint8_t kind;        /* enum bootspec_persona_kind */
+    uint8_t priority;    /* 0..255 */
+    uint8_t vcpus;       /* 1..8 */
+    uint8_t flags;       /* BOOTSPEC_PERSONA_* */
+    uint8_t cnode_radix; /* its VMM's CNode */
+    uint8_t restart;     /* since 1.3: enum bootspec_restart, when its guest resets or crashes */
     uint16_t notification_slot; /* its VMM's notification, if anything signals the persona */
-    uint64_t memory_size; /* guest RAM in bytes, a multiple of 2 MiB */
-    uint32_t first_map;   /* index in MAPS; vaddr there is a guest-physical address */
+    uint64_t memory_size;       /* guest RAM in bytes, a multiple of 2 MiB */
+    uint32_t first_map;         /* index in MAPS; vaddr there is a guest-physical address */
     uint32_t map_count;
-    uint32_t first_end;   /* index in ENDS; their slots are in its VMM's CNode */
+    uint32_t first_end; /* index in ENDS; their slots are in its VMM's CNode */
     uint32_t end_count;
-    uint32_t disk;        /* since 1.2: 1 + the index in REGIONS of its disk, or 0 for none */
+    uint32_t disk;          /* since 1.2: 1 + the index in REGIONS of its disk, or 0 for none */
     uint16_t restart_limit; /* since 1.3, BOOTSPEC_RESTART_LIMITED: the most restarts; else 0 */
     uint16_t reserved1;
 };
@@ -120,16 +120,17 @@ struct bootspec_persona {
 /* A 1.0 or 1.1 writer's persona records end before `disk`. */
 #define BOOTSPEC_PERSONA_MIN_SIZE 48u
 
-#define BOOTSPEC_REGION_FIXED 1u /* flags: paddr is given; otherwise the initializer picks frames */
+/* Region flags: paddr is given; otherwise the initializer picks frames. */
+#define BOOTSPEC_REGION_FIXED 1u
 
 /* Shared memory: one set of zero-filled frames mapped by every map that names it. */
 struct bootspec_region {
-    uint32_t name;      /* string */
-    uint8_t page_bits;  /* 12 (4 KiB frames) or 21 (2 MiB frames) */
-    uint8_t flags;      /* BOOTSPEC_REGION_* */
+    uint32_t name;     /* string */
+    uint8_t page_bits; /* 12 (4 KiB frames) or 21 (2 MiB frames) */
+    uint8_t flags;     /* BOOTSPEC_REGION_* */
     uint16_t reserved;
-    uint64_t size;      /* bytes, a multiple of the page size */
-    uint64_t paddr;     /* BOOTSPEC_REGION_FIXED: physical address in RAM; else 0 */
+    uint64_t size;  /* bytes, a multiple of the page size */
+    uint64_t paddr; /* BOOTSPEC_REGION_FIXED: physical address in RAM; else 0 */
 };
 
 enum bootspec_channel_kind {
@@ -148,14 +149,14 @@ enum bootspec_subject_kind {
 
 /* A channel, as a whole; each of its two ends also appears in ENDS. */
 struct bootspec_channel {
-    uint32_t name;          /* string */
-    uint8_t kind;           /* enum bootspec_channel_kind */
-    uint8_t flags;          /* BOOTSPEC_CHANNEL_* */
-    uint8_t sender_kind;    /* enum bootspec_subject_kind */
-    uint8_t receiver_kind;  /* enum bootspec_subject_kind */
-    uint32_t sender;        /* index */
-    uint32_t receiver;      /* index */
-    uint64_t badge;         /* CALL: the badge; NOTIFY: 1 << the receiver's bit */
+    uint32_t name;         /* string */
+    uint8_t kind;          /* enum bootspec_channel_kind */
+    uint8_t flags;         /* BOOTSPEC_CHANNEL_* */
+    uint8_t sender_kind;   /* enum bootspec_subject_kind */
+    uint8_t receiver_kind; /* enum bootspec_subject_kind */
+    uint32_t sender;       /* index */
+    uint32_t receiver;     /* index */
+    uint64_t badge;        /* CALL: the badge; NOTIFY: 1 << the receiver's bit */
 };
 
 enum bootspec_map_kind {
@@ -201,9 +202,9 @@ struct bootspec_end {
     uint8_t flags;     /* BOOTSPEC_END_* */
     uint16_t slot;     /* the owner's slot for this end; 0 for a persona's ends */
     uint16_t reserved0;
-    uint32_t peer;     /* index of the other end's cell or persona; the IRQ number for an IRQ */
+    uint32_t peer; /* index of the other end's cell or persona; the IRQ number for an IRQ */
     uint32_t reserved1;
-    uint64_t badge;    /* what the receiving side sees: a call badge, or 1 << bit */
+    uint64_t badge; /* what the receiving side sees: a call badge, or 1 << bit */
 };
 
 _Static_assert(sizeof(struct bootspec_header) == 32, "bootspec header layout");

@@ -15,8 +15,8 @@
 #define CELL_INFO_MAX_MAPS 16
 
 enum cell_end_kind {
-    CELL_END_CALL_CLIENT = 1, /* slot: an endpoint to call */
-    CELL_END_CALL_SERVER = 2, /* calls from `peer` arrive at the cell's endpoint with `badge` */
+    CELL_END_CALL_CLIENT = 1,   /* slot: an endpoint to call */
+    CELL_END_CALL_SERVER = 2,   /* calls from `peer` arrive at the cell's endpoint with `badge` */
     CELL_END_NOTIFY_SIGNAL = 3, /* slot: a notification to signal */
     CELL_END_NOTIFY_WAIT = 4, /* signals from `peer` set `badge` bits on the cell's notification */
     CELL_END_IRQ = 5,         /* slot: the IRQ handler; the interrupt sets `badge` bits */
@@ -27,7 +27,7 @@ struct cell_info_end {
     char peer[CELL_NAME_MAX]; /* the cell or persona at the other end ("" for an IRQ) */
     uint8_t kind;             /* enum cell_end_kind */
     uint8_t reserved[3];
-    uint32_t slot;            /* capability slot (0 when the end adds none) */
+    uint32_t slot; /* capability slot (0 when the end adds none) */
     uint64_t badge;
 };
 
@@ -54,7 +54,8 @@ struct persona_info {
     uint64_t ram_vaddr;
     uint64_t kernel_entry, dtb, initrd, initrd_size;
     uint32_t guest_vspace_slot;
-    uint32_t exit_endpoint_slot, exit_reply_slot; /* an exit's badge is 1 + its virtual CPU's number */
+    uint32_t exit_endpoint_slot,
+        exit_reply_slot; /* an exit's badge is 1 + its virtual CPU's number */
     uint32_t vcpus;
     uint32_t vcpu_tcb_slot[PERSONA_MAX_VCPUS]; /* virtual CPU n: its thread and its VCPU */
     uint32_t vcpu_slot[PERSONA_MAX_VCPUS];
@@ -66,13 +67,13 @@ struct cell_info {
     uint64_t flags;
     char name[CELL_NAME_MAX];
     uint32_t cell_index;
-    uint32_t restarts;         /* how many times this cell has been restarted */
+    uint32_t restarts; /* how many times this cell has been restarted */
     uint64_t heap_base, heap_size;
     uint64_t stack_base, stack_top;
-    uint32_t endpoint_slot;    /* 0 unless it serves calls */
+    uint32_t endpoint_slot; /* 0 unless it serves calls */
     uint32_t reply_slot;
     uint32_t notification_slot; /* 0 unless something signals it */
-    uint32_t supervisor_slot;  /* CELL_SUPERVISOR_SLOT */
+    uint32_t supervisor_slot;   /* CELL_SUPERVISOR_SLOT */
     uint32_t end_count;
     uint32_t map_count;
     struct cell_info_end ends[CELL_INFO_MAX_ENDS];

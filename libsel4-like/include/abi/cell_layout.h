@@ -5,13 +5,13 @@
  */
 #pragma once
 
-#define CELL_NULL_GUARD_END 0x200000UL     /* [0, 2 MiB) is never mapped */
-#define CELL_PROGRAM_BASE 0x200000UL       /* where cell programs are linked */
-#define CELL_INFO_PAGE 0x10000000UL        /* read-only: name, channels, regions */
-#define CELL_IPC_BUFFER 0x10001000UL       /* the cell's IPC buffer page */
-#define CELL_HEAP_BASE 0x20000000UL        /* heap: [base, base + heap_size) */
-#define CELL_STACK_TOP 0x30000000UL        /* stack: [top - stack_size, top) */
-#define CELL_RESERVED_END 0x40000000UL     /* manifest regions go at or above this */
+#define CELL_NULL_GUARD_END 0x200000UL /* [0, 2 MiB) is never mapped */
+#define CELL_PROGRAM_BASE 0x200000UL   /* where cell programs are linked */
+#define CELL_INFO_PAGE 0x10000000UL    /* read-only: name, channels, regions */
+#define CELL_IPC_BUFFER 0x10001000UL   /* the cell's IPC buffer page */
+#define CELL_HEAP_BASE 0x20000000UL    /* heap: [base, base + heap_size) */
+#define CELL_STACK_TOP 0x30000000UL    /* stack: [top - stack_size, top) */
+#define CELL_RESERVED_END 0x40000000UL /* manifest regions go at or above this */
 #define CELL_VSPACE_END (1UL << 39)
 
 /*

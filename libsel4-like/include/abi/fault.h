@@ -27,7 +27,7 @@
 #define FAULT_UNKNOWN_SYSCALL_LENGTH 12
 
 /* Reply labels. */
-#define FAULT_REPLY_RESUME 0         /* retry the faulting instruction */
-#define FAULT_REPLY_SET_REGISTERS 1  /* MR0 pc, MR1 sp, then x0.. in order; then resume */
-#define FAULT_REPLY_SKIP 2           /* resume after the faulting instruction */
-#define FAULT_REPLY_SUSPEND 3        /* leave the thread suspended */
+#define FAULT_REPLY_RESUME 0        /* retry the faulting instruction */
+#define FAULT_REPLY_SET_REGISTERS 1 /* MR0 pc, MR1 sp, then x0.. in order; then resume */
+#define FAULT_REPLY_SKIP 2          /* resume after the faulting instruction */
+#define FAULT_REPLY_SUSPEND 3       /* leave the thread suspended */

@@ -6,8 +6,8 @@
 #pragma once
 
 #define PERSONA_RAM_BASE 0x40000000UL
-#define PERSONA_DTB_OFFSET 0x0UL         /* the device tree, at the bottom of RAM */
-#define PERSONA_KERNEL_OFFSET 0x200000UL /* the Image: 2 MiB aligned, text_offset 0 */
+#define PERSONA_DTB_OFFSET 0x0UL          /* the device tree, at the bottom of RAM */
+#define PERSONA_KERNEL_OFFSET 0x200000UL  /* the Image: 2 MiB aligned, text_offset 0 */
 #define PERSONA_INITRD_OFFSET 0x4000000UL /* the initramfs, 64 MiB up */
 #define PERSONA_DTB_MAX 0x10000UL
 
@@ -15,16 +15,16 @@
 #define PERSONA_GICD_SIZE 0x10000UL
 #define PERSONA_GICR_BASE 0x080a0000UL
 #define PERSONA_MAX_VCPUS 8
-#define PERSONA_GICR_STRIDE 0x20000UL    /* a redistributor per virtual CPU: RD and SGI frames */
-#define PERSONA_GICR_SIZE 0x100000UL     /* PERSONA_MAX_VCPUS of them */
+#define PERSONA_GICR_STRIDE 0x20000UL /* a redistributor per virtual CPU: RD and SGI frames */
+#define PERSONA_GICR_SIZE 0x100000UL  /* PERSONA_MAX_VCPUS of them */
 #define PERSONA_UART_BASE 0x09000000UL
 #define PERSONA_UART_SIZE 0x1000UL
 #define PERSONA_UART_SPI 1               /* GIC interrupt 33 */
 #define PERSONA_VIRTIO_BASE 0x0a000000UL /* virtio-mmio devices, one every PERSONA_VIRTIO_SIZE */
 #define PERSONA_VIRTIO_SIZE 0x200UL
-#define PERSONA_VIRTIO_SPI 16            /* the first one's: GIC interrupt 48, then 49, ... */
-#define PERSONA_VIRTIO_CONSOLE 0         /* the channel device */
-#define PERSONA_VIRTIO_BLOCK 1           /* the disk, when the persona has one */
+#define PERSONA_VIRTIO_SPI 16    /* the first one's: GIC interrupt 48, then 49, ... */
+#define PERSONA_VIRTIO_CONSOLE 0 /* the channel device */
+#define PERSONA_VIRTIO_BLOCK 1   /* the disk, when the persona has one */
 #define PERSONA_VIRTIO_COUNT 2
 #define PERSONA_SPI_COUNT 64
 

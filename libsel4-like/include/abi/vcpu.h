@@ -18,8 +18,9 @@
  * The reply says how the guest goes on: FAULT_REPLY_RESUME (retry),
  * FAULT_REPLY_SKIP (past the instruction: a write was emulated),
  * VCPU_REPLY_READ_DONE (MR0 goes into the load's destination register, or
- * a trapped MRS's, then past it; refused after any other exit), VCPU_REPLY_SET_X0_X3 (MR0-MR3 into x0-x3: a hypercall's results),
- * or FAULT_REPLY_SUSPEND. One exit costs one round trip and no further calls.
+ * a trapped MRS's, then past it; refused after any other exit), VCPU_REPLY_SET_X0_X3 (MR0-MR3 into
+ * x0-x3: a hypercall's results), or FAULT_REPLY_SUSPEND. One exit costs one round trip and no
+ * further calls.
  */
 #pragma once
 
@@ -33,7 +34,8 @@
 #define VCPU_REPLY_READ_DONE 4
 #define VCPU_REPLY_SET_X0_X3 5
 
-#define VCPU_IRQ_MAX 1020 /* virtual interrupt IDs below this may be injected (SGIs, PPIs, SPIs) */
+/* Virtual interrupt IDs below this may be injected (SGIs, PPIs, SPIs). */
+#define VCPU_IRQ_MAX 1020
 #define VCPU_VTIMER_IRQ 27 /* the guest's virtual timer: the kernel delivers it itself */
 
 enum vcpu_register {

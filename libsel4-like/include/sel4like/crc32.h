@@ -1,4 +1,5 @@
-/* CRC-32 (IEEE 802.3, as zlib.crc32): checks what the build wrote (payload, boot spec). Kernel and user level share it. */
+/* CRC-32 (IEEE 802.3, as zlib.crc32): checks what the build wrote (payload, boot spec). Kernel and
+ * user level share it. */
 #pragma once
 
 #include <stddef.h>

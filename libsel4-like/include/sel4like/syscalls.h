@@ -41,11 +41,11 @@ static inline struct sys_result sys_raw(uint64_t number, cptr_t cptr, uint64_t i
     register uint64_t x5 __asm__("x5") = in ? in[3] : 0;
     register uint64_t x6 __asm__("x6") = reply;
     register uint64_t x7 __asm__("x7") = number;
-    __asm__ volatile("svc #1"
-                     : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3), "+r"(x4), "+r"(x5), "+r"(x6), "+r"(x7)
-                     :
-                     : "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17", "x18",
-                       "memory");
+    __asm__ volatile(
+        "svc #1"
+        : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3), "+r"(x4), "+r"(x5), "+r"(x6), "+r"(x7)
+        :
+        : "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17", "x18", "memory");
     if (out) {
         out[0] = x2;
         out[1] = x3;
@@ -88,7 +88,8 @@ static inline struct sys_result sys_reply(cptr_t reply, uint64_t info, const uin
 }
 
 /* Reply to the caller linked to reply, then wait on src with the same reply object. */
-static inline struct sys_result sys_reply_recv(cptr_t src, uint64_t info, uint64_t mr[4], cptr_t reply)
+static inline struct sys_result sys_reply_recv(cptr_t src, uint64_t info, uint64_t mr[4],
+                                               cptr_t reply)
 {
     return sys_raw(SYS_REPLY_RECV, src, info, mr, mr, reply);
 }

@@ -49,7 +49,8 @@ static int read_expected(struct expected *list)
     char text[CHANNELS_MAX * NAME_MAX_BYTES];
     int length = read_file(CHANNEL_LIST, text, sizeof(text));
     int count = 0;
-    for (int at = 0; length > 0 && at < length && count < CHANNELS_MAX; at += (int)strlen(text + at) + 1) {
+    for (int at = 0; length > 0 && at < length && count < CHANNELS_MAX;
+         at += (int)strlen(text + at) + 1) {
         if (text[at] != '\0')
             snprintf(list[count++].name, NAME_MAX_BYTES, "%s", text + at);
     }

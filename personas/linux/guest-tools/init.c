@@ -182,7 +182,7 @@ static void open_console(void)
     for (int tries = 0; fd < 0 && tries < CONSOLE_WAIT_TRIES; tries++) {
         fd = open("/dev/console", O_RDWR | O_NOCTTY);
         if (fd < 0)
-            nanosleep(&(struct timespec){.tv_nsec = CONSOLE_WAIT_NS}, NULL);
+            nanosleep(&(struct timespec){ .tv_nsec = CONSOLE_WAIT_NS }, NULL);
     }
     if (fd < 0)
         return;
@@ -260,13 +260,13 @@ static int run_and_wait(char *const argv[], const char *tty)
 __asm__(".pushsection .rodata.cella_test_code, \"a\"\n"
         ".balign 4\n"
         "cella_hang_code:\n"
-        "    msr daifset, #0xf\n"         /* every interrupt masked, and never a WFI */
-        "    mov x2, #0x09000000\n"       /* the UART's data register */
-        "1:  movz x0, #0xb280\n"          /* 250 million rounds: half a second or so */
+        "    msr daifset, #0xf\n"   /* every interrupt masked, and never a WFI */
+        "    mov x2, #0x09000000\n" /* the UART's data register */
+        "1:  movz x0, #0xb280\n"    /* 250 million rounds: half a second or so */
         "    movk x0, #0x0ee6, lsl #16\n"
         "2:  subs x0, x0, #1\n"
         "    b.ne 2b\n"
-        "    adr x1, 4f\n"                /* then a line on the UART, and again */
+        "    adr x1, 4f\n" /* then a line on the UART, and again */
         "3:  ldrb w3, [x1], #1\n"
         "    cbz w3, 1b\n"
         "    str w3, [x2]\n"
@@ -287,7 +287,8 @@ struct kexec_segment_desc { /* the kernel's struct kexec_segment */
     size_t memsz;
 };
 
-/* Sysrq c: the kernel panics ("sysrq triggered crash"). What follows is the kernel's panic= option. */
+/* Sysrq c: the kernel panics ("sysrq triggered crash"). What follows is the kernel's panic= option.
+ */
 static void test_panic(void)
 {
     say("test panic: crashing the kernel (sysrq c)");
@@ -323,8 +324,9 @@ static _Noreturn void test_spin(void)
 static void test_stray(void)
 {
     int fd = open("/dev/mem", O_RDWR | O_SYNC | O_CLOEXEC);
-    void *map = fd < 0 ? MAP_FAILED
-                       : mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)STRAY_ADDRESS);
+    void *map =
+        fd < 0 ? MAP_FAILED
+               : mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)STRAY_ADDRESS);
     if (map == MAP_FAILED) {
         say("error: cannot map guest-physical %#lx: %s", STRAY_ADDRESS, strerror(errno));
         return;
@@ -338,7 +340,8 @@ static void test_stray(void)
     say("test stray: a load pair there, which the VMM cannot emulate");
     uint64_t a, b;
     __asm__ volatile("ldp %0, %1, [%2]" : "=&r"(a), "=&r"(b) : "r"(p) : "memory");
-    say("error: still running after the load pair (%#lx, %#lx)", (unsigned long)a, (unsigned long)b);
+    say("error: still running after the load pair (%#lx, %#lx)", (unsigned long)a,
+        (unsigned long)b);
 }
 
 /* The last page of the first System RAM range in /proc/iomem, or 0. */
@@ -446,7 +449,7 @@ int main(void)
     say("%s", report);
 
     if (options.run[0] != '\0') {
-        char *argv[] = {options.run, NULL};
+        char *argv[] = { options.run, NULL };
         say("%s exited with status %d", options.run, run_and_wait(argv, NULL));
     }
     if (options.mode[0] != '\0')
@@ -457,7 +460,7 @@ int main(void)
     char tty[160];
     console_device(tty, sizeof(tty));
     for (;;) {
-        char *argv[] = {SHELL, "-l", NULL};
+        char *argv[] = { SHELL, "-l", NULL };
         say("shell on %s", tty);
         run_and_wait(argv, tty);
         say("shell exited; starting a new one");

@@ -138,7 +138,8 @@ static int parse_command(int argc, char **argv, struct request *request)
         request->command = SEND;
         if (parse_amount(argv[1], &request->amount_cents) != 0)
             return usage_error("bad amount '%s': a positive number up to 1000000, at most two "
-                               "decimals", argv[1]);
+                               "decimals",
+                               argv[1]);
         if (!valid_payee(argv[2]))
             return usage_error("bad payee '%s': 1-31 letters, digits, '.', '_' or '-'", argv[2]);
         request->payee = argv[2];
@@ -213,12 +214,14 @@ static int read_reply(int fd, union frame *reply)
  * (zero-filled when shorter). Returns the service's status; sets *failed
  * (and says why) when the call never completed.
  */
-static uint64_t call(const char *service, uint64_t method, const void *in, size_t in_size, void *out,
-                     size_t out_size, int *failed)
+static uint64_t call(const char *service, uint64_t method, const void *in, size_t in_size,
+                     void *out, size_t out_size, int *failed)
 {
     char path[CHANNEL_PATH_MAX];
-    union frame request = { .f = { .magic = CHANNEL_FRAME_MAGIC, .words = (uint16_t)(in_size / 8),
-                                   .label = method } }, reply;
+    union frame request = { .f = { .magic = CHANNEL_FRAME_MAGIC,
+                                   .words = (uint16_t)(in_size / 8),
+                                   .label = method } },
+                reply;
     service_path(service, path);
     if (in_size)
         memcpy(request.f.word, in, in_size);
@@ -389,7 +392,8 @@ static int send_payment(const struct request *r)
         return refused("wallet", st);
     printf("pay: wallet signed the payment\n");
     memcpy(record.sig, sig.sig, sizeof(record.sig));
-    st = call("billing", BILLING_RECORD, &record, sizeof(record), &receipt, sizeof(receipt), &failed);
+    st = call("billing", BILLING_RECORD, &record, sizeof(record), &receipt, sizeof(receipt),
+              &failed);
     if (failed)
         return EX_UNAVAILABLE;
     if (st != SVC_OK)
@@ -405,10 +409,10 @@ static int send_payment(const struct request *r)
 int main(int argc, char **argv)
 {
     static const struct option long_options[] = {
-        {"channels", required_argument, NULL, 'd'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0},
+        { "channels", required_argument, NULL, 'd' },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
+        { NULL, 0, NULL, 0 },
     };
     int option;
     while ((option = getopt_long(argc, argv, "+d:hV", long_options, NULL)) != -1) {
@@ -427,15 +431,18 @@ int main(int argc, char **argv)
             return EX_USAGE;
         }
     }
-    struct request request = {0};
+    struct request request = { 0 };
     int status = parse_command(argc - optind, argv + optind, &request);
     if (status != 0)
         return status;
     setvbuf(stdout, NULL, _IOLBF, 0);
     switch (request.command) {
-    case SEND: return send_payment(&request);
-    case BALANCE: return balance();
-    case HISTORY: return history(request.history_count);
+    case SEND:
+        return send_payment(&request);
+    case BALANCE:
+        return balance();
+    case HISTORY:
+        return history(request.history_count);
     }
     return EX_USAGE;
 }

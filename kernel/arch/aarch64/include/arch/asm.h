@@ -1,5 +1,7 @@
 /* Assembler helpers. */
 #pragma once
+/* Included only by assembly, which clang-format does not understand. */
+/* clang-format off */
 
 #define FUNCTION(name) \
     .global name;      \

@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#define CTX_X(n) ((n) * 8)
+#define CTX_X(n) ((n)*8)
 #define CTX_SP_EL0 (31 * 8)
 #define CTX_ELR (32 * 8)
 #define CTX_SPSR (33 * 8)

@@ -6,7 +6,7 @@
 #define ESR_EC_SHIFT 26
 #define ESR_EC(esr) (((esr) >> ESR_EC_SHIFT) & 0x3fu)
 #define ESR_IL (1u << 25)
-#define ESR_ISS(esr) ((esr) & 0x1ffffffu)
+#define ESR_ISS(esr) ((esr)&0x1ffffffu)
 
 #define EC_UNKNOWN 0x00u
 #define EC_WFX 0x01u
@@ -26,7 +26,7 @@
 #define EC_BRK64 0x3cu
 
 /* Abort syndromes (instruction and data aborts). */
-#define ESR_ABT_FSC(esr) ((esr) & 0x3fu)
+#define ESR_ABT_FSC(esr) ((esr)&0x3fu)
 #define ESR_DABT_WNR (1u << 6)
 #define ESR_DABT_ISV (1u << 24)
 #define ESR_DABT_SAS(esr) (((esr) >> 22) & 3u)
@@ -38,7 +38,7 @@
 const char *esr_class_name(uint32_t ec);
 /* Address size, translation, access flag and permission faults name a table level. */
 #define ESR_FSC_HAS_LEVEL(fsc) ((fsc) < 0x10u)
-#define ESR_FSC_LEVEL(fsc) ((fsc) & 3u)
+#define ESR_FSC_LEVEL(fsc) ((fsc)&3u)
 
 /* A short name for an abort's fault status code, e.g. "translation fault". */
 const char *esr_fault_status_name(uint32_t fsc);

@@ -3,11 +3,11 @@
 
 #include <cella/util.h>
 
-#define sysreg_read(reg)                                                                 \
-    ({                                                                                   \
-        word_t value_;                                                                   \
-        __asm__ volatile("mrs %0, " #reg : "=r"(value_));                                \
-        value_;                                                                          \
+#define sysreg_read(reg)                                                                           \
+    ({                                                                                             \
+        word_t value_;                                                                             \
+        __asm__ volatile("mrs %0, " #reg : "=r"(value_));                                          \
+        value_;                                                                                    \
     })
 
 #define sysreg_write(reg, value) __asm__ volatile("msr " #reg ", %0" ::"r"((word_t)(value)))

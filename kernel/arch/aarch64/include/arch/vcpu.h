@@ -17,7 +17,7 @@ struct vcpu {
     word_t pending[(VCPU_IRQ_MAX + WORD_BITS - 1) / WORD_BITS]; /* injected, not yet in an LR */
     word_t pending_words; /* bit w: pending[w] may be nonzero */
     struct tcb *tcb;
-    bool waiting; /* its thread waits in WFI for an interrupt */
+    bool waiting;            /* its thread waits in WFI for an interrupt */
     bool timer_parked;       /* its timer is armed while another VCPU has the CPU */
     word_t timer_deadline;   /* then: the physical count at which it fires */
     struct vcpu *timer_next; /* the other parked timers */
