@@ -1,3 +1,19 @@
+#include <abi/cell_layout.h>
+
+/*
+ * The Cella ABI note (abi/cell_layout.h), which user.ld puts in a PT_NOTE
+ * segment: cella-manifest refuses a cell program without it.
+ */
+    .section .note.cella, "a", %note
+    .balign 4
+    .long   2f - 1f                /* namesz, with the NUL */
+    .long   4f - 3f                /* descsz */
+    .long   CELL_ABI_NOTE_TYPE
+1:  .asciz  "Cella"
+2:  .balign 4
+3:  .long   CELL_ABI_VERSION
+4:
+
 /*
  * Program entry. The word after _start is part of the ABI: entry + 4 is the
  * foreign-system-call emulation entry a supervisor installs for the thread

@@ -23,15 +23,29 @@ PF_RX, PF_RW = 5, 6
 NOP = b"\x1f\x20\x03\xd5"
 
 
-def fake_elf(vaddr=0x200000, memsz=0x2000, flags=PF_RX, symbols=None, segments=None):
+PT_LOAD, PT_INTERP, PT_NOTE = 1, 3, 4
+CELLA_NOTE = struct.pack("<III", 6, 4, 1) + b"Cella\0\0\0" + struct.pack("<I", 1)   # runtime/crt0.S
+
+
+def fake_elf(vaddr=0x200000, memsz=0x2000, flags=PF_RX, symbols=None, segments=None, note=CELLA_NOTE,
+             interp=None, elf_type=2):
     """A minimal valid AArch64 ELF64 executable: one PT_LOAD (or `segments`, a list of
-    (vaddr, memsz, flags)) and, if symbols is given, a .symtab holding them."""
+    (vaddr, memsz, flags)), the Cella ABI note in a PT_NOTE (unless note is None; a Linux
+    program has none), a PT_INTERP naming interp if given, and, if symbols is given, a
+    .symtab holding them."""
     segments = segments or [(vaddr, memsz, flags)]
+    extra = [(PT_NOTE, note)] if note else []
+    if interp:
+        extra.append((PT_INTERP, interp.encode() + b"\0"))
     code = NOP * 4
-    out = bytearray(EHDR.size + PHDR.size * len(segments))
+    out = bytearray(EHDR.size + PHDR.size * (len(segments) + len(extra)))
     out += b"\0" * (0x1000 - len(out))
     code_offset = len(out)
     out += code
+    extra_headers = b""
+    for kind, contents in extra:
+        extra_headers += PHDR.pack(kind, 4, len(out), 0, 0, len(contents), len(contents), 4)
+        out += contents + b"\0" * (-len(contents) % 8)
     shoff, shnum = 0, 0
     if symbols:
         strtab = b"\0" + b"".join(n.encode() + b"\0" for n in symbols)
@@ -46,12 +60,12 @@ def fake_elf(vaddr=0x200000, memsz=0x2000, flags=PF_RX, symbols=None, segments=N
         out += SHDR.pack(*[0] * 10)
         out += SHDR.pack(0, 2, 0, 0, sym_off, len(symtab), 2, 1, 8, SYM.size)   # .symtab, linked to 2
         out += SHDR.pack(0, 3, 0, 0, str_off, len(strtab), 0, 0, 1, 0)          # .strtab
-    phdrs = b"".join(PHDR.pack(1, f, code_offset, v, v, len(code), max(m, len(code)), 0x1000)
-                     for v, m, f in segments)
+    phdrs = b"".join(PHDR.pack(PT_LOAD, f, code_offset, v, v, len(code), max(m, len(code)), 0x1000)
+                     for v, m, f in segments) + extra_headers
     out[EHDR.size:EHDR.size + len(phdrs)] = phdrs
     ident = b"\x7fELF\x02\x01\x01" + b"\0" * 9
-    out[:EHDR.size] = EHDR.pack(ident, 2, 183, 1, segments[0][0], EHDR.size, shoff, 0, EHDR.size,
-                                PHDR.size, len(segments), SHDR.size, shnum, 0)
+    out[:EHDR.size] = EHDR.pack(ident, elf_type, 183, 1, segments[0][0], EHDR.size, shoff, 0, EHDR.size,
+                                PHDR.size, len(segments) + len(extra), SHDR.size, shnum, 0)
     return bytes(out)
 
 
@@ -83,6 +97,10 @@ class Workspace:
         self.write("programs/huge.elf", fake_elf(0x0FFFF000, 0x3000))          # runs into the info page
         self.write("programs/low.elf", fake_elf(0x100000, 0x1000))             # inside the null guard
         self.write("programs/garbage.elf", b"this is not an ELF file at all, not even close" * 2)
+        # Linux programs: a static one linked where a cell's would be, and a dynamic PIE one.
+        self.write("programs/linux_static.elf", fake_elf(0x400000, note=None))
+        self.write("programs/linux_dynamic.elf", fake_elf(0x0, note=None, interp="/lib/ld-linux-aarch64.so.1",
+                                                          elf_type=3))
         self.write("programs/Image", fake_linux_image())
         self.write("programs/work.cpio", b"070701" + b"0" * 250)
         self.kernel = self.write("kernel.elf", fake_kernel())

@@ -3,6 +3,9 @@
 import struct
 
 PT_LOAD = 1
+PT_INTERP = 3
+PT_NOTE = 4
+ET_EXEC = 2
 PF_X, PF_W, PF_R = 1, 2, 4
 EHDR = struct.Struct("<16sHHIQQQIHHHHHH")
 PHDR = struct.Struct("<IIQQQQQQ")
@@ -53,6 +56,26 @@ class Elf:
 
     def loads(self):
         return [s for s in self.segments if s.type == PT_LOAD]
+
+    def notes(self):
+        """(name, type, descriptor) of every note in the PT_NOTE segments; a note that runs
+        past its segment ends the segment's list (the rest is not trusted)."""
+        found = []
+        for seg in self.segments:
+            if seg.type != PT_NOTE:
+                continue
+            data = self.data[seg.offset:seg.offset + seg.filesz]
+            at = 0
+            while at + 12 <= len(data):
+                namesz, descsz, kind = struct.unpack_from("<III", data, at)
+                name_at = at + 12
+                desc_at = name_at + (namesz + 3) // 4 * 4
+                end = desc_at + (descsz + 3) // 4 * 4
+                if desc_at + descsz > len(data):
+                    break
+                found.append((data[name_at:name_at + namesz].rstrip(b"\0"), kind, data[desc_at:desc_at + descsz]))
+                at = end
+        return found
 
     def section_sizes(self):
         """(text, data, bss) as binutils' size reports them: allocated sections by kind."""

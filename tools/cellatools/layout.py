@@ -18,6 +18,9 @@ CELL_RESERVED_END = 0x40000000
 CELL_VSPACE_END = 1 << 39
 CELL_SUPERVISOR_SLOT = 1
 CELL_FIRST_FREE_SLOT = 2
+CELL_ABI_NOTE_NAME = b"Cella"        # the note's name (a string in crt0.S, not a define)
+CELL_ABI_NOTE_TYPE = 1
+CELL_ABI_VERSION = 1
 
 # persona_layout.h: a Linux persona's guest-physical address space
 PERSONA_RAM_BASE = 0x40000000

@@ -21,3 +21,12 @@
  */
 #define CELL_SUPERVISOR_SLOT 1
 #define CELL_FIRST_FREE_SLOT 2
+
+/*
+ * Every Cella program carries an ELF note, in a PT_NOTE segment (runtime/crt0.S,
+ * runtime/user.ld): name "Cella", this type, and a 4-byte descriptor holding the
+ * ABI version it was built for. The manifest tool refuses a program without it:
+ * a Linux program, say, belongs in a persona, not in a cell.
+ */
+#define CELL_ABI_NOTE_TYPE 1
+#define CELL_ABI_VERSION 1

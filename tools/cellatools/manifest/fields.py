@@ -135,6 +135,8 @@ def byte_count(value):
         expect(value, int, "a size (an integer or a string such as \"16K\")")
     if value < 0:
         raise Invalid("must not be negative")
+    if value >= 1 << 64:
+        raise Invalid(f"{value:#x} bytes does not fit in 64 bits")
     return value
 
 

@@ -71,12 +71,22 @@ def cell_areas(cell, program):
 
 def page_tables(areas):
     """Level-2 and level-3 tables needed (the level-1 root is the VSpace object itself)."""
-    level2, level3 = set(), set()
-    for a in areas:
-        level2.update(range(a.start >> layout.L2_SPAN_BITS, ((a.end - 1) >> layout.L2_SPAN_BITS) + 1))
-        if a.page_size == PAGE:
-            level3.update(range(a.start >> layout.L3_SPAN_BITS, ((a.end - 1) >> layout.L3_SPAN_BITS) + 1))
-    return len(level2) + len(level3)
+    areas = [a for a in areas if a.end > a.start]
+    return (tables_spanned(areas, layout.L2_SPAN_BITS)
+            + tables_spanned([a for a in areas if a.page_size == PAGE], layout.L3_SPAN_BITS))
+
+
+def tables_spanned(areas, span_bits):
+    """How many distinct tables of 2^span_bits bytes the areas touch: counted over the union
+    of their table ranges, so the work grows with the areas, not with their sizes."""
+    ranges = sorted((a.start >> span_bits, (a.end - 1) >> span_bits) for a in areas)
+    count, last = 0, -1
+    for first, final in ranges:
+        first = max(first, last + 1)
+        if final >= first:
+            count += final - first + 1
+            last = final
+    return count
 
 
 @dataclass

@@ -6,14 +6,18 @@ once this stage found nothing wrong.
 """
 
 import difflib
+import errno
+import os
 import re
+import stat
 import tomllib
 
 from . import fields as f
 from .model import (ALWAYS, CALL, DEVICE, LIMITED, MAX_BADGE, MAX_BIT, NEVER, NOTIFY, PRIVATE, SHARED, Cell,
                     Channel, Irq, Map, Persona, Region, Restart, Rule, System, kind_name)
 from .report import Entry, Report
-from .source import SourceMap
+from .. import layout
+from .source import SourceMap, too_deep
 
 DEFAULT_PRIORITY = 100
 DEFAULT_STACK = 16 << 10
@@ -22,21 +26,88 @@ MAX_VCPUS = 8
 PERSONA_KINDS = ("linux",)
 TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
 
+# The most a manifest may be (docs/manifest.md, "Limits"). Anything bigger is refused
+# before any work that grows with it, so every input is answered quickly.
+MAX_MANIFEST_BYTES = 1 << 20
+MAX_NESTING = 16               # arrays and inline tables inside each other
+MAX_SUBJECTS = layout.INITIALIZER_MAX_SUBJECTS
+MAX_REGIONS = layout.INITIALIZER_MAX_REGIONS
+MAX_CHANNELS = MAX_SUBJECTS * layout.CELL_INFO_MAX_ENDS // 2   # each channel takes an end at two subjects
+MAX_RULES = 64
+MAX_MAPS = layout.CELL_INFO_MAX_MAPS                           # per cell or persona
+MAX_IRQS = layout.CELL_INFO_MAX_ENDS                           # per cell
+MAX_RULE_NAMES = MAX_SUBJECTS + MAX_REGIONS                    # in one of a rule's lists
+MAX_HINTS = 32                 # unknown names given a "did you mean"
+
+
+class Unreadable(Exception):
+    pass
+
 
 def load(path):
     """Returns (System or None, Report). The system is only usable if the report is empty."""
     report = Report(path)
     try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-    except (OSError, UnicodeDecodeError) as e:
-        report.add(Entry(), f"cannot read: {getattr(e, 'strerror', None) or e}")
+        text = read_manifest(path)
+    except Unreadable as e:
+        report.add(Entry(), f"cannot read: {e}")
         return None, report
     return parse_text(text, path, report)
 
 
+def read_manifest(path):
+    """The manifest's text. Refuses what is not a regular file (a FIFO nobody writes would
+    block forever, /dev/zero never ends), what is over MAX_MANIFEST_BYTES and what is not UTF-8."""
+    try:
+        # O_NONBLOCK: opening a FIFO waits for a writer otherwise; fstat then refuses it.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as e:
+        raise Unreadable(e.strerror or str(e)) from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise Unreadable(f"not a regular file ({file_kind(mode)})")
+        data = read_at_most(fd, MAX_MANIFEST_BYTES + 1)
+    except OSError as e:
+        raise Unreadable(e.strerror or os.strerror(e.errno or errno.EIO)) from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_MANIFEST_BYTES:
+        raise Unreadable(f"larger than {MAX_MANIFEST_BYTES >> 20} MiB, the most a manifest may be")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise Unreadable(f"line {line}: not UTF-8 text (byte {data[e.start]:#04x})") from None
+
+
+def read_at_most(fd, limit):
+    chunks, total = [], 0
+    while total < limit:
+        chunk = os.read(fd, min(1 << 16, limit - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
+
+
+def file_kind(mode):
+    kinds = [(stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+             (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")]
+    return next((what for test, what in kinds if test(mode)), "not a file")
+
+
 def parse_text(text, path, report=None):
     report = report or Report(path)
+    if len(text) > MAX_MANIFEST_BYTES:
+        report.add(Entry(), f"larger than {MAX_MANIFEST_BYTES >> 20} MiB, the most a manifest may be")
+        return None, report
+    deep = too_deep(text, MAX_NESTING)
+    if deep is not None:
+        report.source = _FixedLine(deep)
+        report.add(Entry(("syntax",), "syntax"), f"arrays and inline tables nest more than {MAX_NESTING} deep")
+        return None, report
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -66,12 +137,15 @@ class _Parser:
         self.doc = doc
         self.report = report
         self.names = {}        # the shared namespace: name -> Cell/Persona/Region/Channel
+        self.hints_left = MAX_HINTS
 
     def system(self):
         root = f.Table(self.doc, Entry(), self.report)
         head = root.get("system", f.table, None)
         raw = {key: root.get(key, f.tables, []) for key in ("region", "cell", "persona", "channel", "rule")}
         root.finish()
+        if not self.within_limits(raw):
+            return None
         entry = Entry(("system",), "system")
         if head is None:
             self.report.add(entry, "missing the [system] table (name and platform)")
@@ -90,6 +164,47 @@ class _Parser:
         return system
 
     # -- helpers ----------------------------------------------------------
+
+    def within_limits(self, raw):
+        """Refuses a system bigger than any Cella can boot before building it: the later
+        stages compare items with each other, so their work must stay bounded."""
+        ok = True
+
+        def limit(items, most, entry_of, what):
+            nonlocal ok
+            if len(items) > most:
+                self.report.add(entry_of(most), f"{what}, more than the {most} allowed")
+                ok = False
+
+        subjects = raw["cell"] + raw["persona"]
+        limit(subjects, MAX_SUBJECTS, lambda i: Entry().item(*self.nth_subject(raw, i)),
+              f"{len(subjects)} cells and personas")
+        for key, most in (("region", MAX_REGIONS), ("channel", MAX_CHANNELS), ("rule", MAX_RULES)):
+            limit(raw[key], most, lambda i, key=key: Entry().item(key, i, _label(raw[key][i])),
+                  f"{len(raw[key])} {key}s")
+        for key, subs in (("cell", (("map", MAX_MAPS), ("irq", MAX_IRQS))), ("persona", (("map", MAX_MAPS),))):
+            for i, t in enumerate(raw[key]):
+                for sub, most in subs:
+                    items = t.get(sub)
+                    if isinstance(items, list):
+                        entry = Entry().item(key, i, _label(t))
+                        limit(items, most, lambda n, entry=entry, sub=sub: entry.item(sub, n),
+                              f"{len(items)} {sub}s")
+        for i, t in enumerate(raw["rule"]):
+            for key, value in t.items():
+                if isinstance(value, list):
+                    entry = Entry().item("rule", i, _label(t, ("name",))).key(key)
+                    limit(value, MAX_RULE_NAMES, lambda n, entry=entry: entry,
+                          f"{len(value)} names in one list")
+        return ok
+
+    @staticmethod
+    def nth_subject(raw, i):
+        """(key, index, label) of the i-th cell-or-persona: the cells come first."""
+        if i < len(raw["cell"]):
+            return "cell", i, _label(raw["cell"][i])
+        i -= len(raw["cell"])
+        return "persona", i, _label(raw["persona"][i])
 
     def items(self, raw_tables, key, build):
         """Builds each table of an array and registers its name in the shared namespace."""
@@ -126,9 +241,12 @@ class _Parser:
         if item is not None:
             self.report.add(entry, f"'{name}' is a {kind_name(item)}, not a {wanted}")
             return None
-        candidates = [n for n, i in self.names.items() if i.kind in kinds]
-        close = difflib.get_close_matches(name, candidates, n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        hint = ""
+        if self.hints_left:        # each hint compares with every name: only for the first few
+            self.hints_left -= 1
+            candidates = [n for n, i in self.names.items() if i.kind in kinds]
+            close = difflib.get_close_matches(name, candidates, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
         self.report.add(entry, f"no {wanted} named '{name}'{hint}")
         return None
 
@@ -277,8 +395,18 @@ class _Parser:
         return rule
 
     def check_rule(self, rule):
+        if rule.kind == "only_callers":
+            callee = rule.params["callee"]
+            if callee is not None and callee in (rule.params["callers"] or []):
+                self.report.add(rule.entry.key("callers"), f"'{callee.name}' is the callee; it always holds its "
+                                "own endpoint, so callers lists only the others that may call it")
+            return
         if rule.kind != "no_path":
             return
+        for key in ("from", "to"):
+            if rule.params[key] == []:
+                self.report.add(rule.entry.key(key), f"{key} is empty: the rule would hold whatever the "
+                                "system does, and prove nothing")
         sources, targets, trusted = (rule.params[k] or [] for k in ("from", "to", "trusted"))
         for item in set(sources) & set(targets) - {None}:
             self.report.add(rule.entry, f"'{item.name}' is in both from and to")

@@ -44,10 +44,35 @@ def read(path):
     with open(path, "rb") as fh:
         data = fh.read()
     image = elf.Elf(data, path)
+    check_cella_program(image, path)
     segments = [page_span(s) for s in image.loads() if s.memsz]
     if not segments:
         raise elf.ElfError(f"{path}: no loadable segment")
     return Program(path, os.path.basename(path), data, segments)
+
+
+ELSEWHERE = "a Linux program runs in a persona, not as a cell"
+
+
+def check_cella_program(image, path):
+    """A cell program is a static executable built with the Cella runtime, which marks it
+    with the Cella ABI note (cell_layout.h). Linux binaries are refused here, by name,
+    rather than left to fault at boot."""
+    interp = next((s for s in image.segments if s.type == elf.PT_INTERP), None)
+    if interp is not None:
+        name = image.data[interp.offset:interp.offset + interp.filesz].split(b"\0")[0].decode(errors="replace")
+        raise elf.ElfError(f"{path}: a dynamically linked program (its interpreter is {name}); {ELSEWHERE}")
+    if image.type != elf.ET_EXEC:
+        raise elf.ElfError(f"{path}: ELF type {image.type} is not a static executable (ET_EXEC); {ELSEWHERE}")
+    versions = [desc for name, kind, desc in image.notes()
+                if name == layout.CELL_ABI_NOTE_NAME and kind == layout.CELL_ABI_NOTE_TYPE and len(desc) == 4]
+    if not versions:
+        raise elf.ElfError(f"{path}: no Cella ABI note, so it was not built with the Cella runtime "
+                           f"(cella_add_program); {ELSEWHERE}")
+    version = int.from_bytes(versions[0], "little")
+    if version != layout.CELL_ABI_VERSION:
+        raise elf.ElfError(f"{path}: built for Cella ABI version {version}; this system is version "
+                           f"{layout.CELL_ABI_VERSION}: rebuild it")
 
 
 def page_span(s):

@@ -31,6 +31,7 @@ from .report import Entry
 RULE_KINDS = ("no_path", "only_callers", "exclusive_map")
 ENDPOINT, NOTIFICATION, FRAMES = "endpoint", "notification", "frames"
 VM_TO_RIGHTS = {"r": layout.RIGHT_READ, "w": layout.RIGHT_WRITE}
+MAX_WITNESSES = 16             # per no_path rule: the violating pairs shown with a path
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,13 @@ class Cap:
     badge: int
     label: str                 # the channel or map it comes from
     entry: Entry = field(default=None, compare=False, hash=False)
+
+    def __post_init__(self):
+        # Computed once: the closure looks capabilities up millions of times in the worst case.
+        object.__setattr__(self, "_hash", hash((self.kind, id(self.target), self.rights, self.badge, self.label)))
+
+    def __hash__(self):
+        return self._hash
 
     def describe(self):
         return f"{self.kind} of {title(self.target)} ({rights_text(self.rights)}, '{self.label}')"
@@ -79,56 +87,106 @@ def rights_text(rights):
 
 
 class Authority:
-    """Every capability each subject can come to hold, and how."""
+    """Every capability each subject can come to hold, and how.
+
+    A worklist closure: each (subject, capability) is taken up once, and a flow
+    "giver passes everything to taker" once per pair, so the work is bounded by
+    subjects x capabilities x subjects however the grants chain.
+    """
 
     def __init__(self, system, plans):
         self.holdings = {s: {} for s in system.subjects}
+        self._by_target = {}       # (kind, target) -> [(subject, cap)], in the order they were taken
+        self._takers = {s: [] for s in system.subjects}   # giver -> [(taker, Origin)]
+        self._flows = set()        # (giver, taker) pairs already flowing
+        self._roles = {}           # endpoint owner -> ({granting caller: cap}, {reply-granting: cap}, {receiver: cap})
+        self._new = deque()
         for subject, plan in plans.items():
             for cap in initial_caps(plan):
-                self.holdings[subject].setdefault(cap, Origin(cap.entry))
+                self._take(subject, cap, Origin(cap.entry))
         self._close_under_grant()
 
     def holders(self, kind, target, right):
-        return [(s, cap) for s, caps in self.holdings.items() for cap in caps
-                if cap.kind == kind and cap.target is target and cap.rights & right]
+        return [(s, cap) for s, cap in self._by_target.get((kind, target), ()) if cap.rights & right]
+
+    def _take(self, subject, cap, origin):
+        caps = self.holdings[subject]
+        if cap in caps:
+            return
+        caps[cap] = origin
+        self._by_target.setdefault((cap.kind, cap.target), []).append((subject, cap))
+        self._new.append((subject, cap))
 
     def _close_under_grant(self):
-        changed = True
-        while changed:
-            changed = False
-            for caller, caps in self.holdings.items():
-                for cap in list(caps):
-                    if cap.kind != ENDPOINT:
-                        continue
-                    for server, receive_cap in self.holders(ENDPOINT, cap.target, layout.RIGHT_READ):
-                        if server is caller:
-                            continue
-                        if cap.rights & layout.RIGHT_GRANT:
-                            how = Origin(cap.entry, caller, cap, "call (grant)", server, receive_cap)
-                            changed |= self._pass_all(caller, server, how)
-                        if cap.rights & layout.RIGHT_GRANT_REPLY:
-                            how = Origin(cap.entry, server, cap, "reply (grant_reply)", server, receive_cap)
-                            changed |= self._pass_all(server, caller, how)
+        while self._new:
+            subject, cap = self._new.popleft()
+            for taker, origin in self._takers[subject]:
+                if cap not in self.holdings[taker]:
+                    self._take(taker, cap, origin)
+            if cap.kind == ENDPOINT:
+                self._connect(subject, cap)
 
-    def _pass_all(self, giver, taker, origin):
-        added = False
+    def _connect(self, subject, cap):
+        """subject has just come to hold cap, an endpoint capability: the flows it opens.
+        Each subject takes each role at an endpoint once (granting caller, caller granting
+        replies, receiver), with the first capability that gave it the role as the reason."""
+        roles = self._roles.setdefault(cap.target, ({}, {}, {}))
+        granting, reply_granting, receiving = roles
+        if cap.rights & layout.RIGHT_GRANT and subject not in granting:
+            granting[subject] = cap
+            for server, receive_cap in list(receiving.items()):
+                self._flow_call(subject, cap, server, receive_cap)
+        if cap.rights & layout.RIGHT_GRANT_REPLY and subject not in reply_granting:
+            reply_granting[subject] = cap
+            for server, receive_cap in list(receiving.items()):
+                self._flow_reply(subject, cap, server, receive_cap)
+        if cap.rights & layout.RIGHT_READ and subject not in receiving:
+            receiving[subject] = cap
+            for caller, call_cap in list(granting.items()):
+                self._flow_call(caller, call_cap, subject, cap)
+            for caller, call_cap in list(reply_granting.items()):
+                self._flow_reply(caller, call_cap, subject, cap)
+
+    def _flow_call(self, caller, cap, server, receive_cap):
+        if caller is not server and (caller, server) not in self._flows:
+            self._flow(caller, server, Origin(cap.entry, caller, cap, "call (grant)", server, receive_cap))
+
+    def _flow_reply(self, caller, cap, server, receive_cap):
+        if caller is not server and (server, caller) not in self._flows:
+            self._flow(server, caller, Origin(cap.entry, server, cap, "reply (grant_reply)", server, receive_cap))
+
+    def _flow(self, giver, taker, origin):
+        self._flows.add((giver, taker))
+        self._takers[giver].append((taker, origin))
+        held = self.holdings[taker]
         for cap in list(self.holdings[giver]):
-            if cap not in self.holdings[taker]:
-                self.holdings[taker][cap] = origin
-                added = True
-        return added
+            if cap not in held:
+                self._take(taker, cap, origin)
 
     def provenance(self, subject, cap, where):
-        """Lines telling how subject comes to hold cap, first cause first."""
-        origin = self.holdings[subject][cap]
-        if origin.giver is None:
-            return [f"{where(origin.entry)}: {title(subject)} is given the {cap.describe()}"]
-        lines = self.provenance(origin.giver, cap, where)
-        if origin.receiver is not origin.over.target:
-            # Not the endpoint's owner receiving: say how the receiver came to hold its receive right.
-            lines += self.provenance(origin.receiver, origin.receive_cap, where)
-        return lines + [f"{where(origin.entry)}: {title(origin.giver)} can pass it to {title(subject)} "
-                        f"in a {origin.how} over '{origin.over.label}'"]
+        """Lines telling how subject comes to hold cap, first cause first; each holding is
+        explained once, so the story stays as long as the chain of grants behind it."""
+        lines, told = [], set()
+        stack = [(subject, cap, False)]
+        while stack:
+            holder, held, causes_told = stack.pop()
+            origin = self.holdings[holder][held]
+            if causes_told:
+                lines.append(f"{where(origin.entry)}: {title(origin.giver)} can pass it to {title(holder)} "
+                             f"in a {origin.how} over '{origin.over.label}'")
+                continue
+            if (holder, held) in told:
+                continue
+            told.add((holder, held))
+            if origin.giver is None:
+                lines.append(f"{where(origin.entry)}: {title(holder)} is given the {held.describe()}")
+                continue
+            stack.append((holder, held, True))
+            if origin.receiver is not origin.over.target:
+                # Not the endpoint's owner receiving: say how the receiver came to hold its receive right.
+                stack.append((origin.receiver, origin.receive_cap, False))
+            stack.append((origin.giver, held, False))
+        return lines
 
 
 def initial_caps(plan):
@@ -157,7 +215,8 @@ class FlowGraph:
 
     def __init__(self, system, authority):
         self.authority = authority
-        self.edges = {}
+        self.edges = {}            # source -> {target: the first Step found}: a search needs no other
+        self._searches = {}        # (source, trusted) -> how each node was first reached
         for subject in system.subjects:
             for m in subject.maps:
                 if m.backing == SHARED or m.frame_caps:
@@ -165,11 +224,16 @@ class FlowGraph:
             if getattr(subject, "disk", None):
                 self._disk_edges(subject)
         for subject, caps in authority.holdings.items():
+            done = set()           # (kind, target) already joined: later caps to it add the same edges
             for cap in caps:
+                if cap.kind != FRAMES and cap.rights & layout.RIGHT_WRITE:
+                    if (cap.kind, cap.target) in done:
+                        continue
+                    done.add((cap.kind, cap.target))
                 self._cap_edges(subject, cap)
 
     def add(self, step):
-        self.edges.setdefault(step.source, []).append(step)
+        self.edges.setdefault(step.source, {}).setdefault(step.target, step)
 
     def _map_edges(self, subject, m):
         node = memory_node(m)
@@ -208,19 +272,26 @@ class FlowGraph:
 
     def shortest_path(self, source, target, trusted):
         """The fewest steps from source to target that avoid trusted nodes, or None."""
-        came_by = {source: None}
-        queue = deque([source])
-        while queue:
-            node = queue.popleft()
-            if node is target:
-                return self._steps_to(target, came_by)
-            if node in trusted:
-                continue
-            for step in self.edges.get(node, []):
-                if step.target not in came_by:
-                    came_by[step.target] = step
-                    queue.append(step.target)
-        return None
+        came_by = self.search(source, frozenset(trusted))
+        return self._steps_to(target, came_by) if target in came_by else None
+
+    def search(self, source, trusted):
+        """Breadth first from source, not through trusted nodes: {node: the step that first
+        reached it}. Kept, since the rules of a system ask about the same sources again."""
+        key = (source, trusted)
+        if key not in self._searches:
+            came_by = {source: None}
+            queue = deque([source])
+            while queue:
+                node = queue.popleft()
+                if node in trusted:
+                    continue
+                for target, step in self.edges.get(node, {}).items():
+                    if target not in came_by:
+                        came_by[target] = step
+                        queue.append(target)
+            self._searches[key] = came_by
+        return self._searches[key]
 
     @staticmethod
     def _steps_to(target, came_by):
@@ -257,15 +328,17 @@ class Prover:
         return lines
 
     def no_path(self, rule):
-        proven = True
-        trusted = set(rule.params["trusted"])
-        for source in rule.params["from"]:
-            for target in rule.params["to"]:
-                steps = self.graph.shortest_path(source, target, trusted)
-                if steps is not None:
-                    proven = self.violated(rule, f"{title(source)} can reach {title(target)}; "
-                                           "witness path:", self.witness(steps))
-        return proven
+        trusted = frozenset(rule.params["trusted"])
+        pairs = [(source, target) for source in dict.fromkeys(rule.params["from"])
+                 for target in dict.fromkeys(rule.params["to"])
+                 if target in self.graph.search(source, trusted)]
+        for source, target in pairs[:MAX_WITNESSES]:
+            steps = self.graph.shortest_path(source, target, trusted)
+            self.violated(rule, f"{title(source)} can reach {title(target)}; witness path:", self.witness(steps))
+        if len(pairs) > MAX_WITNESSES:
+            self.violated(rule, f"{len(pairs) - MAX_WITNESSES} more pairs can reach each other "
+                          f"(the first {MAX_WITNESSES} are shown)", [])
+        return not pairs
 
     def only_callers(self, rule):
         callee, allowed = rule.params["callee"], set(rule.params["callers"])

@@ -15,6 +15,8 @@ class SourceMap:
     def __init__(self, text):
         self.text = text
         self.pos = 0
+        self.counted_to = 0      # the line of counted_to is counted_lines: the scan only moves forward,
+        self.counted_lines = 1   # so each newline is counted once and the whole scan is linear
         self.lines = {}
         self.array_counts = {}   # concrete path of an array of tables -> tables seen so far
         self._scan()
@@ -31,7 +33,9 @@ class SourceMap:
     # -- the scanner ------------------------------------------------------
 
     def _line_now(self):
-        return self.text.count("\n", 0, self.pos) + 1
+        self.counted_lines += self.text.count("\n", self.counted_to, self.pos)
+        self.counted_to = self.pos
+        return self.counted_lines
 
     def _peek(self, n=1):
         return self.text[self.pos:self.pos + n]
@@ -167,3 +171,68 @@ class SourceMap:
         raw = self.text[self.pos + 1:end]
         self.pos = end + 1
         return raw
+
+
+def too_deep(text, limit):
+    """The line where arrays and inline tables first nest more than limit deep, or None.
+
+    tomllib parses nested values recursively, so a deep enough document exhausts
+    Python's stack; this linear scan refuses it first. It skips comments and the
+    four kinds of string as TOML does, and stops at text TOML would refuse (an
+    unterminated string): tomllib then reports that before it could go deep.
+    """
+    depth, line, pos, end = 0, 1, 0, len(text)
+    while pos < end:
+        c = text[pos]
+        if c == "\n":
+            line += 1
+        elif c == "#":
+            pos = text.find("\n", pos)
+            if pos < 0:
+                return None
+            continue
+        elif c in "\"'":
+            close = _string_end(text, pos)
+            if close is None:
+                return None
+            line += text.count("\n", pos, close)
+            pos = close
+            continue
+        elif c in "[{":
+            depth += 1
+            if depth > limit:
+                return line
+        elif c in "]}":
+            depth = max(0, depth - 1)
+        pos += 1
+    return None
+
+
+def _string_end(text, pos):
+    """The position just past the string starting at pos, or None if it never ends."""
+    quote = text[pos]
+    if text.startswith(quote * 3, pos):
+        close = text.find(quote * 3, pos + 3)
+        while quote == '"' and close >= 0 and _escaped(text, close):
+            close = text.find(quote * 3, close + 1)
+        if close < 0:
+            return None
+        after = close + 3
+        for _ in range(2):               # up to two more quotes belong to the string: """a""""
+            if after < len(text) and text[after] == quote:
+                after += 1
+        return after
+    i = pos + 1
+    while i < len(text) and text[i] != "\n":
+        if text[i] == quote:
+            return i + 1
+        i += 2 if quote == '"' and text[i] == "\\" else 1
+    return None
+
+
+def _escaped(text, at):
+    """Is the character at `at` preceded by an odd number of backslashes?"""
+    n = 0
+    while at - n - 1 >= 0 and text[at - n - 1] == "\\":
+        n += 1
+    return n % 2 == 1
