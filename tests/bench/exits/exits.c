@@ -258,14 +258,20 @@ static void bench_ipi(const char *key, bool spin, unsigned runs)
     report(key, samples, runs);
 }
 
-/* Instructions per virtual-counter tick, measured over a long stretch (16 under -icount shift=0).
- */
+static uint64_t virtual_count(void)
+{
+    isb();
+    return sysreg_read(cntvct_el0);
+}
+
+/* Instructions per virtual-counter tick, over a long stretch (16 under -icount shift=0). */
 static uint64_t cycles_per_tick_x1024(void)
 {
-    uint64_t c0 = sysreg_read(cntvct_el0), p0 = cycles();
-    while (sysreg_read(cntvct_el0) - c0 < 65536)
-        ;
-    uint64_t c1 = sysreg_read(cntvct_el0), p1 = cycles();
+    uint64_t c0 = virtual_count(), p0 = cycles(), c1;
+    do
+        c1 = virtual_count();
+    while (c1 - c0 < 65536);
+    uint64_t p1 = cycles();
     return (p1 - p0) * 1024 / (c1 - c0);
 }
 
@@ -280,7 +286,7 @@ static void bench_timer(const char *key, bool idle)
     uint64_t rate = cycles_per_tick_x1024();
     for (unsigned i = 0; i < RUNS + WARMUP; i++) {
         timer_at = 0;
-        uint64_t c0 = sysreg_read(cntvct_el0), p0 = cycles();
+        uint64_t c0 = virtual_count(), p0 = cycles();
         uint64_t ahead = 256; /* ticks: a few thousand instructions */
         sysreg_write(cntv_cval_el0, c0 + ahead);
         sysreg_write(cntv_ctl_el0, 1); /* enabled, unmasked */
