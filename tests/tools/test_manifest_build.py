@@ -110,6 +110,7 @@ PERSONA = """
     [[cell]]
     name = "ping"
     program = "ping"
+    priority = 110
 
     [[persona]]
     name = "work"

@@ -269,7 +269,7 @@ def check_call_priorities(system, report):
         client, server = caller_priority(c.sender), c.receiver.priority
         if server > client:
             continue
-        via = f" (its VMM calls at {client})" if c.sender.kind == "persona" else ""
+        via = f", its VMM calls at {client}" if c.sender.kind == "persona" else ""
         report.add(c.entry, f"{title(c.receiver)} (priority {server}) must have a higher priority than its "
                    f"client {title(c.sender)} (priority {c.sender.priority}{via}): calls go up in priority, "
                    "so that call channels can never wait on each other in a cycle")
