@@ -188,7 +188,8 @@ class ScreenTest(unittest.TestCase):
         cls.ws = h.Workspace()
         result = analysis.analyse(os.path.join(h.MANIFESTS, "good", "display.toml"), [cls.ws.programs])
         assert result.ok, result.report.lines()
-        cls.spec = decode(spec.encode(result.system, result.plans, result.programs, result.board.irqs))
+        cls.spec = decode(spec.encode(result.system, result.plans, result.programs, result.board.irqs,
+                                      result.guests))
 
     @classmethod
     def tearDownClass(cls):
