@@ -65,7 +65,7 @@ static void start_in_priority_order(uint32_t count)
     static struct cell *order[MAX_CELLS];
     for (uint32_t i = 0; i < count; i++)
         order[i] = &cells[i];
-    /* NOLINTNEXTLINE(bugprone-sizeof-expression): the array holds pointers, and so is sorted */
+    /* NOLINTNEXTLINE(bugprone-sizeof-expression): it sorts pointers */
     qsort(order, count, sizeof(order[0]), by_priority);
     for (uint32_t i = 0; i < count; i++)
         cell_start(order[i]);
