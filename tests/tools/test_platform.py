@@ -45,7 +45,7 @@ class PciDeviceTest(unittest.TestCase):
         self.assertEqual(devices["gpu"].config, 0x4010008000)
         # INTA of slots 1, 2, 3 reaches SPIs 4, 5, 6 through the bridge's interrupt-map.
         self.assertEqual([devices[n].irq for n in ("gpu", "keyboard", "tablet")], [36, 37, 38])
-        cmd = plat.qemu_command(p)
+        cmd = plat.qemu_device_args(p)
         self.assertIn("virtio-gpu-pci,xres=800,yres=512,addr=0x1", cmd)
         self.assertEqual(cmd[cmd.index("virtio-keyboard-pci,addr=0x2") - 1], "-device")
 

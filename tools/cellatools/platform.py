@@ -276,6 +276,9 @@ def qemu_command(p):
            "-smp", str(q.get("smp", 1))]
     if not q.get("default_devices", False):
         cmd.append("-nodefaults")
-    for d in p.pci_devices:
-        cmd += ["-device", d.qemu_device()]
     return cmd
+
+
+def qemu_device_args(p):
+    """The board's PCI devices (the screen and the keys): one -device each."""
+    return [arg for d in p.pci_devices for arg in ("-device", d.qemu_device())]

@@ -108,11 +108,15 @@ def display_args(interactive, window=None, vnc=None):
 
 
 def qemu_command(platform, image, extra=(), icount=False, interactive=False, gdb=False,
-                 initrd=None, append=None, window=None, vnc=None, qmp=None):
+                 initrd=None, append=None, window=None, vnc=None, qmp=None, devices=True):
     """QEMU's command line; icount is True for ICOUNT or a string of -icount options.
 
+    devices: the board's PCI devices (platform.json "devices": the screen and the keys), which
+    every run has, headless or not; the benchmarks leave them out (see tools/bench-linux).
+
     qmp: a Unix socket path for QEMU's machine protocol (screenshots, keys: cellatools.qmp)."""
-    cmd = list(platform["command"]) + ["-kernel", image, "-no-reboot"]
+    cmd = list(platform["command"]) + (list(platform.get("devices", [])) if devices else [])
+    cmd += ["-kernel", image, "-no-reboot"]
     if initrd:
         cmd += ["-initrd", initrd]
     if append is not None:
