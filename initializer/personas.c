@@ -310,10 +310,10 @@ static void make_vcpu(struct cell *vmm, unsigned n)
     int err = cnode_mint(cnode, 1 + n, GUEST_CNODE_RADIX, root_cnode(), slot_index(exits),
                          slot_depth(exits), RIGHT_WRITE, 1 + n);
     if (!err)
-        err = invoke(vcpu, VCPU_SET_TCB, NULL, 0, (cptr_t[]){ tcb }, 1, NULL, 0).error;
+        err = (int)invoke(vcpu, VCPU_SET_TCB, NULL, 0, (cptr_t[]){ tcb }, 1, NULL, 0).error;
     if (!err) /* MPIDR: bit 31 RES1, affinity level 0 the CPU's number */
-        err = invoke(vcpu, VCPU_WRITE_REGISTER, (uint64_t[]){ VCPU_VMPIDR_EL2, (1UL << 31) | n }, 2,
-                     NULL, 0, NULL, 0)
+        err = (int)invoke(vcpu, VCPU_WRITE_REGISTER,
+                          (uint64_t[]){ VCPU_VMPIDR_EL2, (1UL << 31) | n }, 2, NULL, 0, NULL, 0)
                   .error;
     if (!err)
         err = tcb_configure(tcb, 1 + n, cnode, cnode_guard_data(0, 64 - GUEST_CNODE_RADIX),

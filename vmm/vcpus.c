@@ -43,8 +43,8 @@ int64_t vcpu_power_on(unsigned cpu, uint64_t entry, uint64_t context)
         return PSCI_ALREADY_ON;
     if (!guest_pointer(entry, 4))
         return PSCI_INVALID_ADDRESS;
-    int err = invoke(info->vcpu_slot[cpu], VCPU_WRITE_REGISTER,
-                     (uint64_t[]){ VCPU_SCTLR_EL1, SCTLR_EL1_RESET }, 2, NULL, 0, NULL, 0)
+    int err = (int)invoke(info->vcpu_slot[cpu], VCPU_WRITE_REGISTER,
+                          (uint64_t[]){ VCPU_SCTLR_EL1, SCTLR_EL1_RESET }, 2, NULL, 0, NULL, 0)
                   .error;
     struct user_registers regs = { .pc = entry, .spsr = SPSR_EL1H_MASKED };
     regs.x[0] = context;

@@ -349,11 +349,18 @@ static unsigned long last_ram_page(void)
 {
     FILE *f = fopen("/proc/iomem", "re");
     char line[128];
-    unsigned long start, end, found = 0;
-    while (f && !found && fgets(line, sizeof(line), f) != NULL)
-        if (strstr(line, ": System RAM") && sscanf(line, " %lx-%lx", &start, &end) == 2 &&
-            end - start + 1 >= 2 * KEXEC_CODE_SIZE)
+    unsigned long found = 0;
+    while (f && !found && fgets(line, sizeof(line), f) != NULL) {
+        char *dash, *after;
+        if (!strstr(line, ": System RAM"))
+            continue;
+        unsigned long start = strtoul(line, &dash, 16);
+        if (*dash != '-')
+            continue;
+        unsigned long end = strtoul(dash + 1, &after, 16);
+        if (after != dash + 1 && end >= start && end - start + 1 >= 2UL * KEXEC_CODE_SIZE)
             found = (end + 1 - KEXEC_CODE_SIZE) & ~(unsigned long)(KEXEC_CODE_SIZE - 1);
+    }
     if (f)
         fclose(f);
     return found;
