@@ -40,7 +40,8 @@ bool test_boot_state(void)
     if ((boot_state.daif & DAIF_ALL) != DAIF_ALL)
         return fail("DAIF %#lx at entry, not all masked", (unsigned long)boot_state.daif);
     if (boot_state.sctlr & (SCTLR_M | SCTLR_C))
-        return fail("SCTLR_EL1 %#lx at entry: MMU or data cache on", (unsigned long)boot_state.sctlr);
+        return fail("SCTLR_EL1 %#lx at entry: MMU or data cache on",
+                    (unsigned long)boot_state.sctlr);
     return true;
 }
 
@@ -166,4 +167,3 @@ bool test_psci_affinity(void)
         return fail("CPU_ON(CPU 0, running) is %ld, not ALREADY_ON", (long)on);
     return true;
 }
-

@@ -243,9 +243,8 @@ bool test_debug_registers_hold(void)
         uint64_t rv = 0, rc = 0;
         breakpoint_access(n, false, &rv, &rc);
         if (rv != v || rc != c)
-            return fail("breakpoint %u of %u: wrote %#lx/%#lx, read %#lx/%#lx", n,
-                        DFR0_BRPS(dfr0), (unsigned long)v, (unsigned long)c, (unsigned long)rv,
-                        (unsigned long)rc);
+            return fail("breakpoint %u of %u: wrote %#lx/%#lx, read %#lx/%#lx", n, DFR0_BRPS(dfr0),
+                        (unsigned long)v, (unsigned long)c, (unsigned long)rv, (unsigned long)rc);
     }
     for (unsigned n = 0; n < DFR0_WRPS(dfr0); n++) {
         uint64_t v = RAM_BASE + 0x2000 + 8 * n, c = WCR_BAS_ALL | WCR_LOAD | PMC_EL0;
@@ -253,9 +252,8 @@ bool test_debug_registers_hold(void)
         uint64_t rv = 0, rc = 0;
         watchpoint_access(n, false, &rv, &rc);
         if (rv != v || rc != c)
-            return fail("watchpoint %u of %u: wrote %#lx/%#lx, read %#lx/%#lx", n,
-                        DFR0_WRPS(dfr0), (unsigned long)v, (unsigned long)c, (unsigned long)rv,
-                        (unsigned long)rc);
+            return fail("watchpoint %u of %u: wrote %#lx/%#lx, read %#lx/%#lx", n, DFR0_WRPS(dfr0),
+                        (unsigned long)v, (unsigned long)c, (unsigned long)rv, (unsigned long)rc);
     }
     return true;
 }
@@ -350,8 +348,8 @@ bool test_debug_single_step_el0(void)
     expect_none();
     write_sysreg(mdscr_el1, 0);
     isb();
-    uint64_t base = (uint64_t)step_target, want[4] = { base + 4, base + 8, base + 12,
-                                                       (uint64_t)el0_return };
+    uint64_t base = (uint64_t)step_target,
+             want[4] = { base + 4, base + 8, base + 12, (uint64_t)el0_return };
     if (taken.count != 4 || EC(taken.esr) != EC_STEP_LOWER)
         return fail("%u exceptions, the last ESR %#lx; wanted 4 software steps", taken.count,
                     (unsigned long)taken.esr);

@@ -42,8 +42,8 @@ static bool check_taken(unsigned vector, unsigned ec, uint64_t elr)
 static bool check_abort(unsigned fsc, uint64_t far, bool write)
 {
     if (FSC(taken.esr) != fsc)
-        return fail("ESR %#lx: fault status %#x, not %#x", (unsigned long)taken.esr,
-                    FSC(taken.esr), fsc);
+        return fail("ESR %#lx: fault status %#x, not %#x", (unsigned long)taken.esr, FSC(taken.esr),
+                    fsc);
     if (taken.far != far)
         return fail("FAR %#lx, not %#lx", (unsigned long)taken.far, (unsigned long)far);
     if (write != ((taken.esr & ESR_WNR) != 0))
