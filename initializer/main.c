@@ -65,8 +65,8 @@ static void start_in_priority_order(uint32_t count)
     static struct cell *order[MAX_CELLS];
     for (uint32_t i = 0; i < count; i++)
         order[i] = &cells[i];
-    qsort(order, count, sizeof(order[0]),
-          by_priority); /* NOLINT(bugprone-sizeof-expression): sorts pointers */
+    /* NOLINTNEXTLINE(bugprone-sizeof-expression): it sorts pointers */
+    qsort(order, count, sizeof(order[0]), by_priority);
     for (uint32_t i = 0; i < count; i++)
         cell_start(order[i]);
 }
