@@ -2,9 +2,10 @@
 program once; a failed build writes nothing and leaves what was there alone."""
 
 import os
+import shutil
 import unittest
 
-from cellatools import elf, payload
+from cellatools import elf, fdt, payload
 
 import test_manifest_helpers as h
 from test_manifest_spec import decode
@@ -99,6 +100,87 @@ class BuildTest(unittest.TestCase):
         self.assertEqual(status, 1)
         self.assertIn("cannot write the output", err)
         self.assert_nothing_written()
+
+
+PERSONA = """
+    [system]
+    name = "guests"
+    platform = "qemu-virt-aarch64"
+
+    [[cell]]
+    name = "ping"
+    program = "ping"
+
+    [[persona]]
+    name = "work"
+    kind = "linux"
+    kernel = "{kernel}"
+    initramfs = "{initramfs}"
+    memory = "128M"
+    {bootargs}
+
+    [[channel]]
+    name = "work_ping"
+    kind = "call"
+    client = "work"
+    server = "ping"
+"""
+
+
+@unittest.skipUnless(shutil.which("dtc"), "dtc is not installed")
+class GuestFilesTest(unittest.TestCase):
+    """A persona's kernel and initramfs are stored under the names the spec gives the initializer,
+    however the manifest spells their paths; its bootargs reach the guest as written."""
+
+    def setUp(self):
+        self.ws = h.Workspace()
+        self.ws.write("images/Image", h.fake_linux_image())
+        self.ws.write("images/work.cpio", b"070701" + b"0" * 250)
+        self.image = self.ws.path("cella.elf")
+
+    def tearDown(self):
+        self.ws.cleanup()
+
+    def build(self, kernel="Image", initramfs="work.cpio", bootargs=None):
+        line = "" if bootargs is None else f'bootargs = "{bootargs}"'
+        text = PERSONA.format(kernel=kernel, initramfs=initramfs, bootargs=line)
+        path = self.ws.manifest(text, "systems/guests.toml")
+        status, _, err = h.run_cli("build", path, "--program-dir", self.ws.programs, "--kernel", self.ws.kernel,
+                                   "--initializer", self.ws.initializer, "-o", self.image)
+        self.assertEqual((status, err), (0, ""))
+        with open(self.image, "rb") as f:
+            image = elf.Elf(f.read())
+        last = image.loads()[-1]
+        files = dict(payload.parse(image.data[last.offset:last.offset + last.filesz]))
+        return files, decode(files["bootspec"])["persona"][0]
+
+    def assert_stored_as_named(self, kernel, initramfs):
+        files, work = self.build(kernel, initramfs)
+        self.assertEqual((work["kernel"], work["initramfs"]), ("Image", "work.cpio"))
+        self.assertEqual(files[work["kernel"]], h.fake_linux_image())
+        self.assertIn(work["initramfs"], files)
+
+    def test_bare_names(self):
+        self.assert_stored_as_named("Image", "work.cpio")
+
+    def test_paths_relative_to_the_manifest(self):
+        self.assert_stored_as_named("../images/Image", "../images/work.cpio")
+
+    def test_absolute_paths(self):
+        self.assert_stored_as_named(self.ws.path("images/Image"), self.ws.path("images/work.cpio"))
+
+    def bootargs_seen(self, **kw):
+        files, _ = self.build(**kw)
+        return fdt.parse(files["work.dtb"]).find("/chosen").string("bootargs")
+
+    def test_bootargs_as_written(self):
+        self.assertEqual(self.bootargs_seen(bootargs="console=hvc0 quiet"), "console=hvc0 quiet")
+
+    def test_empty_bootargs_stay_empty(self):
+        self.assertEqual(self.bootargs_seen(bootargs=""), "")
+
+    def test_without_bootargs_the_console_is_the_uart(self):
+        self.assertEqual(self.bootargs_seen(), "console=ttyAMA0")
 
 
 if __name__ == "__main__":

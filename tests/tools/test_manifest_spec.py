@@ -85,7 +85,7 @@ class RoundTripTest(unittest.TestCase):
         result = analysis.analyse(wallet, [cls.ws.programs])
         assert result.ok, result.report.lines()
         cls.result = result
-        cls.blob = spec.encode(result.system, result.plans, result.programs, result.board.irqs)
+        cls.blob = spec.encode(result.system, result.plans, result.programs, result.board.irqs, result.guests)
         cls.spec = decode(cls.blob)
 
     @classmethod
@@ -174,7 +174,8 @@ class RoundTripTest(unittest.TestCase):
             decode(bytes(damaged))
 
     def test_encoding_is_deterministic(self):
-        again = spec.encode(self.result.system, self.result.plans, self.result.programs, self.result.board.irqs)
+        again = spec.encode(self.result.system, self.result.plans, self.result.programs, self.result.board.irqs,
+                            self.result.guests)
         self.assertEqual(again, self.blob)
 
 

@@ -60,7 +60,7 @@ def build(inputs):
     init_data, _ = read_elf(inputs.initializer, "initializer", tools)
     if tools:
         return Outcome(result, tools, [])
-    blob = spec.encode(result.system, result.plans, result.programs, result.board.irqs)
+    blob = spec.encode(result.system, result.plans, result.programs, result.board.irqs, result.guests)
     files = [(pay.INITIALIZER, init_data), (SPEC_ENTRY, blob)]
     runners = list(result.system.cells) + list(result.system.personas)
     files += [(p.payload_name, p.data) for p in stages.set_of(result.programs[c] for c in runners)]

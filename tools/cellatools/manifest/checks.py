@@ -299,7 +299,7 @@ def load_guest_files(system, report, program_dirs):
                 report.add(p.entry.key(key), f"'{name}' not found; looked for: {', '.join(places)}")
                 continue
             base = os.path.basename(path)
-            if by_name.setdefault(base, path) != path:
+            if os.path.realpath(by_name.setdefault(base, path)) != os.path.realpath(path):
                 report.add(p.entry.key(key), f"'{path}' and '{by_name[base]}' would both be '{base}' "
                            "in the image; give them different file names")
                 continue

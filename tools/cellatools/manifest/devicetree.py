@@ -23,7 +23,7 @@ def cells64(value):
 def persona_dts(persona, initrd_size, channels=()):
     """channels: (channel, server) for each call channel the persona is the client of."""
     start = L.PERSONA_RAM_BASE + L.PERSONA_INITRD_OFFSET
-    bootargs = (persona.bootargs or "console=ttyAMA0").replace("\\", "\\\\").replace('"', '\\"')
+    bootargs = persona.bootargs.replace("\\", "\\\\").replace('"', '\\"')
     ports = ", ".join(f'"{name}:{server}"' for name, server in channels)
     # The guest's init names the channel device's ports after these (abi/channel_device.h).
     channel_list = f"        cella,channels = {ports};\n" if ports else ""

@@ -17,6 +17,7 @@ from .source import SourceMap
 
 DEFAULT_PRIORITY = 100
 DEFAULT_STACK = 16 << 10
+DEFAULT_BOOTARGS = "console=ttyAMA0"   # without the key; an empty string stays empty
 MAX_IRQ = 1019                 # the last GICv3 SPI
 MAX_VCPUS = 8
 PERSONA_KINDS = ("linux",)
@@ -194,7 +195,7 @@ class _Parser:
     def persona(self, t):
         persona = Persona(t.entry, t.get("name", f.name), t.get("kind", f.one_of(*PERSONA_KINDS)),
                           t.get("kernel", f.string), t.get("initramfs", f.string, None),
-                          t.get("bootargs", any_string, ""), t.get("memory", f.size),
+                          t.get("bootargs", any_string, DEFAULT_BOOTARGS), t.get("memory", f.size),
                           t.get("vcpus", f.integer(1, MAX_VCPUS), 1),
                           t.get("priority", f.integer(0, 255), DEFAULT_PRIORITY),
                           t.get("restart", restart, Restart()))

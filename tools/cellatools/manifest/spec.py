@@ -99,10 +99,11 @@ class Strings:
 
 
 class Encoder:
-    def __init__(self, system, plans, programs, board_irqs):
+    def __init__(self, system, plans, programs, board_irqs, guests):
         self.system = system
         self.plans = plans
         self.programs = programs               # {cell: Program}
+        self.guests = guests                   # {persona: GuestFiles}: the names the payload stores
         self.board_irqs = board_irqs           # {number: DeviceIrq}, for the trigger mode
         self.string = Strings()
         self.index = {}                        # cells, personas, regions, channels -> index
@@ -143,9 +144,9 @@ class Encoder:
 
     def persona(self, p):
         flags = PERSONA_NOTIFIED if receives_signals(self.system, p) else 0
-        plan = self.plans[p]
-        return PERSONA.pack(self.string(p.name), self.string(p.kernel), self.string(p.initramfs),
-                            self.string(p.bootargs or None), PERSONA_KIND[p.guest], p.priority, p.vcpus,
+        plan, files = self.plans[p], self.guests[p]
+        return PERSONA.pack(self.string(p.name), self.string(files.kernel_name),
+                            self.string(files.initramfs_name), self.string(p.bootargs), PERSONA_KIND[p.guest], p.priority, p.vcpus,
                             flags, plan.cnode_radix, RESTART[p.restart.policy], plan.notification_slot,
                             p.memory, *self.add_maps_and_ends(p), self.index[p.disk] + 1 if p.disk else 0,
                             p.restart.limit)
@@ -202,5 +203,6 @@ def assemble(sections, strings, names):
     return bytes(body)
 
 
-def encode(system, plans, programs, board_irqs):
-    return Encoder(system, plans, programs, board_irqs).encode()
+def encode(system, plans, programs, board_irqs, guests):
+    """guests: {persona: GuestFiles}, whose file names are the payload entries the spec names."""
+    return Encoder(system, plans, programs, board_irqs, guests).encode()
