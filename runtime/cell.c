@@ -30,6 +30,12 @@ void *cell_map(const char *name, uint64_t *size)
     return NULL;
 }
 
+const struct cell_info_screen *cell_screen(unsigned i)
+{
+    const struct cell_info *info = runtime_cell_info;
+    return info && i < info->screen_count ? &info->screens[i] : NULL;
+}
+
 struct sys_result cell_call(const char *channel, uint64_t label, uint64_t mr[4], unsigned length)
 {
     cptr_t slot = cell_channel(channel);

@@ -14,6 +14,9 @@ cptr_t cell_channel(const char *name);
 /* A manifest map of this cell by name; NULL if there is none. */
 void *cell_map(const char *name, uint64_t *size);
 
+/* A display cell's screens (the personas' framebuffers it shows, read-only): the i-th, or NULL. */
+const struct cell_info_screen *cell_screen(unsigned i);
+
 /* Calls a call channel: label and up to 4 words out, the reply's words back in mr. */
 struct sys_result cell_call(const char *channel, uint64_t label, uint64_t mr[4], unsigned length);
 /* Signals a notify channel. */

@@ -3,6 +3,8 @@
 import glob
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import unittest
 
@@ -32,6 +34,20 @@ class RealBoardsTest(unittest.TestCase):
         cmd = plat.qemu_command(p)
         self.assertEqual(cmd[:3], ["qemu-system-aarch64", "-M", "virt,virtualization=on,gic-version=3"])
         self.assertIn("cortex-a53", cmd)
+
+
+class PciDeviceTest(unittest.TestCase):
+    def test_screen_and_keys_at_their_slots(self):
+        p = plat.load(os.path.join(VIRT, "platform.toml"))
+        devices = {d.name: d for d in p.pci_devices}
+        self.assertEqual({n: d.slot for n, d in devices.items()}, {"gpu": 1, "keyboard": 2, "tablet": 3})
+        # Configuration space: the ECAM (pcie@10000000's reg, 0x40_1000_0000) + slot << 15.
+        self.assertEqual(devices["gpu"].config, 0x4010008000)
+        # INTA of slots 1, 2, 3 reaches SPIs 4, 5, 6 through the bridge's interrupt-map.
+        self.assertEqual([devices[n].irq for n in ("gpu", "keyboard", "tablet")], [36, 37, 38])
+        cmd = plat.qemu_device_args(p)
+        self.assertIn("virtio-gpu-pci,xres=800,yres=512,addr=0x1", cmd)
+        self.assertEqual(cmd[cmd.index("virtio-keyboard-pci,addr=0x2") - 1], "-device")
 
 
 class BrokenBoardTest(unittest.TestCase):
@@ -75,8 +91,39 @@ class BrokenBoardTest(unittest.TestCase):
     def test_timer_index_range(self):
         self.expect_error("hypervisor_irq_index = 3", "hypervisor_irq_index = 9", "timer.hypervisor_irq_index: 9 is out of range")
 
+    def test_pci_slot_taken_twice(self):
+        self.expect_error("slot = 2", "slot = 1", r"pci_device #2.slot: slot 1 is already gpu's")
+
+    def test_pci_slot_zero_is_the_bridge(self):
+        self.expect_error("slot = 3", "slot = 0", r"pci_device #3.slot: 0 is out of range")
+
+    def test_pci_unknown_key(self):
+        self.expect_error('qemu = "virtio-tablet-pci"', 'qemu = "virtio-tablet-pci"\nbar = 1',
+                          r"pci_device #3: unknown keys: bar")
+
     def test_toml_syntax(self):
         self.expect_error('name = "qemu-virt-aarch64"', 'name = ', "platform.toml")
+
+
+class PlatformgenTest(unittest.TestCase):
+    """The generated files are only rewritten when they change, so a reconfigure rebuilds nothing."""
+
+    def test_unchanged_outputs_keep_their_time(self):
+        with tempfile.TemporaryDirectory() as out:
+            gen = [sys.executable, os.path.join(ROOT, "tools", "platformgen.py"),
+                   os.path.join(VIRT, "platform.toml"), out]
+            subprocess.run(gen, check=True)
+            names = sorted(os.listdir(out))
+            self.assertEqual(names, ["platform.json", "platform_config.h", "platform_vars.cmake"])
+            for name in names:
+                os.utime(os.path.join(out, name), (1000, 1000))
+            subprocess.run(gen, check=True)
+            self.assertEqual([os.stat(os.path.join(out, n)).st_mtime for n in names], [1000] * 3)
+            with open(os.path.join(out, "platform.json"), "a") as f:
+                f.write(" ")
+            subprocess.run(gen, check=True)
+            self.assertNotEqual(os.stat(os.path.join(out, "platform.json")).st_mtime, 1000)
+            self.assertEqual(os.stat(os.path.join(out, "platform_config.h")).st_mtime, 1000)
 
 
 class RegionTest(unittest.TestCase):

@@ -15,7 +15,7 @@
 #include <cella/timer.h>
 
 #define HCR_GUEST                                                                                  \
-    (HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_TWI | HCR_TSC | HCR_RW |                \
+    (HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_TWI | HCR_TWE | HCR_TSC | HCR_RW |      \
      BIT(9) /* FB */ | BIT(10) /* BSU inner shareable */)
 #define SCTLR_EL1_RESET 0x30d00800UL
 #define CNTV_CTL_ENABLE BIT(0)
