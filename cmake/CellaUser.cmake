@@ -79,11 +79,15 @@ function(cella_cell name)
   target_include_directories(${name} PRIVATE "${dir}")
 endfunction()
 
-# cella_system(<name> MANIFEST <toml> PROGRAMS <target>... [GUEST_DIRS <dir>...] [DEPENDS <t>...]):
-# the manifest checked, proven and packed with the kernel, the initializer, the programs and
-# any personas' files (found in GUEST_DIRS) into <name>.elf.
+# cella_system(<name> MANIFEST <toml> PROGRAMS <target>... [GUEST_DIRS <dir>...] [DEPENDS <t>...]
+#              [KERNEL <kernel target>]):
+# the manifest checked, proven and packed with the kernel (default: `kernel`), the initializer,
+# the programs and any personas' files (found in GUEST_DIRS) into <name>.elf.
 function(cella_system name)
-  cmake_parse_arguments(S "" "MANIFEST" "PROGRAMS;GUEST_DIRS;DEPENDS" ${ARGN})
+  cmake_parse_arguments(S "" "MANIFEST;KERNEL" "PROGRAMS;GUEST_DIRS;DEPENDS" ${ARGN})
+  if(NOT S_KERNEL)
+    set(S_KERNEL kernel)
+  endif()
   set(guest_args "")
   foreach(dir IN LISTS S_GUEST_DIRS)
     list(APPEND guest_args --program-dir "${dir}")
@@ -92,9 +96,9 @@ function(cella_system name)
   file(GLOB_RECURSE tool_sources CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/tools/cellatools/*.py")
   add_custom_command(OUTPUT "${out}"
     COMMAND "${Python3_EXECUTABLE}" "${PROJECT_SOURCE_DIR}/tools/cella-manifest" build "${S_MANIFEST}"
-            --kernel $<TARGET_FILE:kernel> --initializer $<TARGET_FILE:initializer>
+            --kernel $<TARGET_FILE:${S_KERNEL}> --initializer $<TARGET_FILE:initializer>
             --program-dir "${CELLA_PROGRAM_DIR}" ${guest_args} -o "${out}"
-    DEPENDS "${S_MANIFEST}" kernel initializer ${S_PROGRAMS} ${S_DEPENDS} ${tool_sources}
+    DEPENDS "${S_MANIFEST}" ${S_KERNEL} initializer ${S_PROGRAMS} ${S_DEPENDS} ${tool_sources}
     COMMENT "Checking and packing ${name}"
     VERBATIM)
   add_custom_target(${name} ALL DEPENDS "${out}")

@@ -423,6 +423,23 @@ static const char *peer_name(const struct spec *spec, const struct bootspec_end 
     return "";
 }
 
+/* The screens a display cell shows: the personas' framebuffers, which it maps read-only. */
+static void write_screens(const struct spec *spec, uint32_t cell, struct cell_info *info)
+{
+    for (uint32_t i = 0; i < spec->screen_count; i++) {
+        const struct bootspec_screen *s = spec_screen(spec, i);
+        if (s->cell != cell)
+            continue;
+        struct cell_info_screen *out = &info->screens[info->screen_count++];
+        copy_name(out->persona, spec_string(spec, spec_persona(spec, s->persona)->name));
+        out->vaddr = s->cell_vaddr;
+        out->width = s->width;
+        out->height = s->height;
+        out->stride = (uint16_t)s->stride;
+        out->format = (uint16_t)s->format;
+    }
+}
+
 static void write_info_page(struct builder *b)
 {
     struct cell *c = b->cell;
@@ -462,6 +479,8 @@ static void write_info_page(struct builder *b)
         info->maps[i].vaddr = m->vaddr;
         info->maps[i].size = m->size;
     }
+    if (!c->persona)
+        write_screens(b->spec, c->index, info);
     scratch_unmap();
 }
 

@@ -87,6 +87,8 @@ struct spec {
     uint32_t end_count, end_stride;
     const struct bootspec_persona *personas;
     uint32_t persona_count, persona_stride;
+    const struct bootspec_screen *screens; /* none from a writer older than 1.4 */
+    uint32_t screen_count, screen_stride;
 };
 /* Fills spec from the bytes, or returns what is wrong with them. */
 const char *spec_load(struct spec *spec, const void *data, uint64_t size);
@@ -96,6 +98,7 @@ const struct bootspec_region *spec_region(const struct spec *spec, uint32_t i);
 const struct bootspec_map *spec_map(const struct spec *spec, uint32_t i);
 const struct bootspec_end *spec_end(const struct spec *spec, uint32_t i);
 const struct bootspec_persona *spec_persona(const struct spec *spec, uint32_t i);
+const struct bootspec_screen *spec_screen(const struct spec *spec, uint32_t i);
 #define SPEC_NONE 0xffffffffu
 /* The region that is the persona's disk, or SPEC_NONE (always for a writer older than 1.2). */
 uint32_t spec_persona_disk(const struct spec *spec, const struct bootspec_persona *p);

@@ -64,6 +64,11 @@ const struct bootspec_persona *spec_persona(const struct spec *spec, uint32_t i)
     return (const void *)((const uint8_t *)spec->personas + (uint64_t)i * spec->persona_stride);
 }
 
+const struct bootspec_screen *spec_screen(const struct spec *spec, uint32_t i)
+{
+    return (const void *)((const uint8_t *)spec->screens + (uint64_t)i * spec->screen_stride);
+}
+
 const struct bootspec_end *spec_end(const struct spec *spec, uint32_t i)
 {
     return (const void *)((const uint8_t *)spec->ends + (uint64_t)i * spec->end_stride);
@@ -159,6 +164,38 @@ static const char *check_personas(const struct spec *spec)
     return NULL;
 }
 
+/* Each screen's framebuffer is a region that its display cell and its persona both map. */
+static const char *check_screens(const struct spec *spec)
+{
+    uint32_t per_cell[MAX_CELLS] = { 0 };
+    for (uint32_t i = 0; i < spec->screen_count; i++) {
+        const struct bootspec_screen *s = spec_screen(spec, i);
+        if (s->persona >= spec->persona_count || s->cell >= spec->cell_count ||
+            s->cell >= MAX_CELLS || s->region >= spec->region_count)
+            return "a screen names a persona, cell or region that does not exist";
+        if (s->format != BOOTSPEC_SCREEN_XRGB8888 || s->width == 0 || s->height == 0 ||
+            s->stride < 4u * s->width || s->stride > UINT16_MAX ||
+            (uint64_t)s->stride * s->height > spec_region(spec, s->region)->size)
+            return "a screen's size or format does not fit its framebuffer";
+        if (++per_cell[s->cell] > CELL_MAX_SCREENS)
+            return "a cell shows more screens than its info page can list";
+    }
+    return NULL;
+}
+
+/* An optional section: absent (a writer older than its version) means no records. */
+static const char *optional_records(const uint8_t *base, const struct bootspec_header *h,
+                                    uint32_t type, uint32_t min_size, const void **out,
+                                    uint32_t *count, uint32_t *stride)
+{
+    if (!section(base, h, type)) {
+        *out = NULL;
+        *count = *stride = 0;
+        return NULL;
+    }
+    return records(base, h, type, min_size, out, count, stride);
+}
+
 const char *spec_load(struct spec *spec, const void *data, uint64_t size)
 {
     const uint8_t *base = data;
@@ -209,8 +246,12 @@ const char *spec_load(struct spec *spec, const void *data, uint64_t size)
                        &spec->persona_count, &spec->persona_stride)))
         return why;
     spec->personas = p;
+    if ((why = optional_records(base, h, BOOTSPEC_SECTION_SCREENS, sizeof(struct bootspec_screen),
+                                &p, &spec->screen_count, &spec->screen_stride)))
+        return why;
+    spec->screens = p;
     if ((why = check_cells(spec)) || (why = check_maps_and_ends(spec)) ||
-        (why = check_personas(spec)))
+        (why = check_personas(spec)) || (why = check_screens(spec)))
         return why;
     if (!string_ok(spec, h->system_name, 256))
         return "the system name is not a valid string";

@@ -123,6 +123,12 @@ void runtime_cell_bind(void)
     }
 }
 
+const struct cell_info_screen *cell_screen(unsigned i)
+{
+    const struct cell_info *info = runtime_cell_info;
+    return info && i < info->screen_count ? &info->screens[i] : NULL;
+}
+
 const char *cell_peer(const struct cell_end *end)
 {
     return end->info ? end->info->peer : "";

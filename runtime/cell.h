@@ -92,6 +92,9 @@ static inline bool cell_has_map(const struct cell_map *map)
 /* The cell or persona at the other end of a channel ("" for an IRQ or an absent end). */
 const char *cell_peer(const struct cell_end *end);
 
+/* A display cell's screens (the personas' framebuffers it shows, read-only): the i-th, or NULL. */
+const struct cell_info_screen *cell_screen(unsigned i);
+
 /* Client side. An absent end (an optional one the manifest does not give) is reported by name
  * once, and its calls fail with ERR_INVALID_CAPABILITY. */
 

@@ -5,7 +5,8 @@
 
 OUT_DIR receives platform_config.h (for the kernel), platform.json (for the
 QEMU runner) and platform_vars.cmake (for the build). Files are written
-whole or not at all.
+whole or not at all, and only when their content changes, so reconfiguring
+rebuilds nothing that did not change.
 """
 
 import json

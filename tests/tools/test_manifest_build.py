@@ -43,8 +43,26 @@ class BuildTest(unittest.TestCase):
             self.assertEqual(files[2][1], f.read())
         self.assertEqual(decode(files[1][1])["system"], "pingpong")
 
-    def test_the_memory_layout_report(self):
+    def test_the_memory_layout_only_when_asked(self):
         _, out, _ = self.build(h.PING_PONG)
+        self.assertEqual(out.count("\n"), 1, out)
+        self.assertRegex(out, rf"^wrote {self.image} \(payload \d+ bytes; RAM about [\d.]+ KiB of 1022\.0 MiB\)")
+        self.assertNotIn("cell ping", out)
+        status, out, _ = h.run_cli("explain", self.ws.manifest(h.PING_PONG), "--program-dir", self.ws.programs)
+        self.assertEqual(status, 0)
+        self.assertIn("cell ping: CNode of 16 slots", out)
+        self.assertIn("cell ping: priority 100, restart never, CNode radix 4", out)
+
+    def test_an_unchanged_image_is_not_rewritten(self):
+        self.assertEqual(self.build(h.PING_PONG)[0], 0)
+        os.utime(self.image, (1000, 1000))
+        self.assertEqual(self.build(h.PING_PONG)[0], 0)
+        self.assertEqual(os.stat(self.image).st_mtime, 1000)
+        self.assertEqual(self.build(h.PING_PONG.replace("priority = 110", "priority = 111"))[0], 0)
+        self.assertNotEqual(os.stat(self.image).st_mtime, 1000)
+
+    def test_the_memory_layout_report(self):
+        _, out, _ = self.build(h.PING_PONG, "--verbose")
         self.assertIn("cell ping: priority 100, restart never, CNode radix 4", out)
         self.assertRegex(out, r"0x0000200000-0x0000202000 +8K r-x  program segment 1 +program ping\.elf")
         self.assertRegex(out, r"0x002fffc000-0x0030000000 +16K rw-  stack")

@@ -52,6 +52,17 @@ class PersonaDeviceTreeTest(unittest.TestCase):
         self.assertEqual(node.string("label"), "notes")
         self.assertEqual(node.string("cella,rights"), "r")
 
+    def test_a_screen_is_a_simple_framebuffer(self):
+        fb_map = SimpleNamespace(name="framebuffer", vaddr=L.PERSONA_FB_BASE, size=2 << 20, rights="rw")
+        display = SimpleNamespace(width=800, height=480, stride=3200, format="x8r8g8b8", persona_map=fb_map)
+        root = self.tree(persona(maps=[fb_map], display=display))
+        node = root.find(f"/framebuffer@{L.PERSONA_FB_BASE:x}")
+        self.assertEqual(node.strings("compatible"), ["simple-framebuffer"])
+        self.assertEqual(node.reg(), [(L.PERSONA_FB_BASE, 3200 * 480)])
+        self.assertEqual((node.cells("width"), node.cells("height"), node.cells("stride")), ([800], [480], [3200]))
+        self.assertEqual(node.string("format"), "x8r8g8b8")
+        self.assertIsNone(root.find(f"/cella-shared@{L.PERSONA_FB_BASE:x}"), "described once, as a framebuffer")
+
     def test_one_cpu_node_per_virtual_cpu(self):
         cpus = self.tree(persona(vcpus=3)).find("/cpus")
         nodes = [n for n in cpus.walk() if n.name.startswith("cpu@")]

@@ -27,6 +27,7 @@ FORMATS = {
     5: ("channel", "<IBBBBIIQ", "name kind flags sender_kind receiver_kind sender receiver badge"),
     6: ("map", "<QQQIIBBBBH2x", "vaddr size paddr name region kind rights attributes page_bits frame_cap_slot"),
     7: ("end", "<IIBBBBH2xI4xQ", "name channel kind rights peer_kind flags slot peer badge"),
+    8: ("screen", "<IIIHHIIQQ", "persona cell region width height stride format guest_address cell_vaddr"),
 }
 STRING_FIELDS = {"name", "program", "kernel", "initramfs", "bootargs"}
 
@@ -98,7 +99,7 @@ class RoundTripTest(unittest.TestCase):
     def test_header(self):
         self.assertEqual(self.spec["system"], "wallet_demo")
         self.assertEqual(self.spec["platform"], "qemu-virt-aarch64")
-        self.assertEqual(self.spec["version"], (1, 3))
+        self.assertEqual(self.spec["version"], (1, 4))
         self.assertEqual(len(self.blob) % 8, 0)
 
     def test_cells(self):
@@ -179,6 +180,42 @@ class RoundTripTest(unittest.TestCase):
         self.assertEqual(again, self.blob)
 
 
+class ScreenTest(unittest.TestCase):
+    """A persona's display key: a framebuffer region, mapped rw by the persona and r by its display cell."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.ws = h.Workspace()
+        result = analysis.analyse(os.path.join(h.MANIFESTS, "good", "display.toml"), [cls.ws.programs])
+        assert result.ok, result.report.lines()
+        cls.spec = decode(spec.encode(result.system, result.plans, result.programs, result.board.irqs,
+                                      result.guests))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.ws.cleanup()
+
+    def test_one_screen_per_persona_with_a_display(self):
+        work, personal = self.spec["screen"]
+        self.assertEqual([self.spec["persona"][s["persona"]]["name"] for s in (work, personal)],
+                         ["work", "personal"])
+        self.assertEqual((work["width"], work["height"], work["stride"], work["format"]), (800, 480, 3200, 1))
+        self.assertEqual((personal["width"], personal["height"], personal["stride"]), (640, 400, 2560))
+        self.assertEqual({self.spec["cell"][s["cell"]]["name"] for s in (work, personal)}, {"display"})
+        self.assertEqual((work["guest_address"], work["cell_vaddr"]), (0x10000000, 0x4000000000))
+        self.assertEqual(personal["cell_vaddr"], 0x4000000000 + 0x10000000)
+
+    def test_the_framebuffer_is_a_2m_region_mapped_twice(self):
+        work = self.spec["screen"][0]
+        region = self.spec["region"][work["region"]]
+        self.assertEqual((region["name"], region["page_bits"], region["size"]), ("work_fb", 21, 2 << 20))
+        guest = records_of(self.spec, "map", self.spec["persona"][work["persona"]])[0]
+        self.assertEqual((guest["vaddr"], guest["region"], guest["rights"]), (0x10000000, work["region"], 3))
+        shown = records_of(self.spec, "map", self.spec["cell"][work["cell"]])
+        self.assertIn((work["cell_vaddr"], work["region"], 1), [(m["vaddr"], m["region"], m["rights"])
+                                                               for m in shown])
+
+
 def c_compiler():
     return next((cc for cc in ("cc", "gcc", "clang") if shutil.which(cc)), None)
 
@@ -203,7 +240,8 @@ class HeaderAgreementTest(unittest.TestCase):
             "BOOTSPEC_SECTION_STRINGS": spec.SECTION_STRINGS, "BOOTSPEC_SECTION_CELLS": spec.SECTION_CELLS,
             "BOOTSPEC_SECTION_PERSONAS": spec.SECTION_PERSONAS, "BOOTSPEC_SECTION_REGIONS": spec.SECTION_REGIONS,
             "BOOTSPEC_SECTION_CHANNELS": spec.SECTION_CHANNELS, "BOOTSPEC_SECTION_MAPS": spec.SECTION_MAPS,
-            "BOOTSPEC_SECTION_ENDS": spec.SECTION_ENDS,
+            "BOOTSPEC_SECTION_ENDS": spec.SECTION_ENDS, "BOOTSPEC_SECTION_SCREENS": spec.SECTION_SCREENS,
+            "BOOTSPEC_SCREEN_XRGB8888": spec.SCREEN_FORMAT["x8r8g8b8"],
             "BOOTSPEC_RESTART_NEVER": spec.RESTART["never"], "BOOTSPEC_RESTART_ALWAYS": spec.RESTART["always"],
             "BOOTSPEC_RESTART_LIMITED": spec.RESTART["limited"], "BOOTSPEC_PERSONA_LINUX": spec.PERSONA_KIND["linux"],
             "BOOTSPEC_PERSONA_NOTIFIED": spec.PERSONA_NOTIFIED, "BOOTSPEC_REGION_FIXED": spec.REGION_FIXED,

@@ -3,6 +3,8 @@
 import glob
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import unittest
 
@@ -77,6 +79,27 @@ class BrokenBoardTest(unittest.TestCase):
 
     def test_toml_syntax(self):
         self.expect_error('name = "qemu-virt-aarch64"', 'name = ', "platform.toml")
+
+
+class PlatformgenTest(unittest.TestCase):
+    """The generated files are only rewritten when they change, so a reconfigure rebuilds nothing."""
+
+    def test_unchanged_outputs_keep_their_time(self):
+        with tempfile.TemporaryDirectory() as out:
+            gen = [sys.executable, os.path.join(ROOT, "tools", "platformgen.py"),
+                   os.path.join(VIRT, "platform.toml"), out]
+            subprocess.run(gen, check=True)
+            names = sorted(os.listdir(out))
+            self.assertEqual(names, ["platform.json", "platform_config.h", "platform_vars.cmake"])
+            for name in names:
+                os.utime(os.path.join(out, name), (1000, 1000))
+            subprocess.run(gen, check=True)
+            self.assertEqual([os.stat(os.path.join(out, n)).st_mtime for n in names], [1000] * 3)
+            with open(os.path.join(out, "platform.json"), "a") as f:
+                f.write(" ")
+            subprocess.run(gen, check=True)
+            self.assertNotEqual(os.stat(os.path.join(out, "platform.json")).st_mtime, 1000)
+            self.assertEqual(os.stat(os.path.join(out, "platform_config.h")).st_mtime, 1000)
 
 
 class RegionTest(unittest.TestCase):

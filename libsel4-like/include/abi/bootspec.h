@@ -15,7 +15,7 @@
 
 #define BOOTSPEC_MAGIC "CELLSPEC" /* 8 bytes, no NUL */
 #define BOOTSPEC_VERSION_MAJOR 1  /* readers refuse any other major version */
-#define BOOTSPEC_VERSION_MINOR 3  /* readers accept any minor version */
+#define BOOTSPEC_VERSION_MINOR 4  /* readers accept any minor version */
 #define BOOTSPEC_NONE 0xffffffffu /* "no record" in an index field */
 #define BOOTSPEC_CRC_START 12     /* the CRC-32 covers bytes [12, total_size) */
 #define BOOTSPEC_ALIGN 8          /* every section starts at a multiple of this */
@@ -42,6 +42,7 @@ enum bootspec_section_type {
     BOOTSPEC_SECTION_CHANNELS = 5, /* struct bootspec_channel, in manifest order */
     BOOTSPEC_SECTION_MAPS = 6,     /* struct bootspec_map: each cell's, then each persona's */
     BOOTSPEC_SECTION_ENDS = 7,     /* struct bootspec_end: each cell's, then each persona's */
+    BOOTSPEC_SECTION_SCREENS = 8,  /* since 1.4: struct bootspec_screen, in persona order */
 };
 
 struct bootspec_section {
@@ -207,6 +208,28 @@ struct bootspec_end {
     uint64_t badge; /* what the receiving side sees: a call badge, or 1 << bit */
 };
 
+enum bootspec_screen_format {
+    BOOTSPEC_SCREEN_XRGB8888 = 1, /* 32 bits a pixel, little-endian: blue, green, red, unused */
+};
+
+/*
+ * A persona's screen (since 1.4; an older spec has no SCREENS section): its
+ * framebuffer is region `region`, which MAPS already lists twice, read-write
+ * in the persona at guest_address and read-only in display cell `cell` at
+ * cell_vaddr. The initializer tells the display cell about it in its info page.
+ */
+struct bootspec_screen {
+    uint32_t persona; /* index in PERSONAS: who draws */
+    uint32_t cell;    /* index in CELLS: who shows it */
+    uint32_t region;  /* index in REGIONS: the framebuffer */
+    uint16_t width;   /* pixels */
+    uint16_t height;
+    uint32_t stride; /* bytes from one row to the next */
+    uint32_t format; /* enum bootspec_screen_format */
+    uint64_t guest_address;
+    uint64_t cell_vaddr;
+};
+
 _Static_assert(sizeof(struct bootspec_header) == 32, "bootspec header layout");
 _Static_assert(sizeof(struct bootspec_section) == 16, "bootspec section layout");
 _Static_assert(sizeof(struct bootspec_cell) == 56, "bootspec cell layout");
@@ -215,3 +238,4 @@ _Static_assert(sizeof(struct bootspec_region) == 24, "bootspec region layout");
 _Static_assert(sizeof(struct bootspec_channel) == 24, "bootspec channel layout");
 _Static_assert(sizeof(struct bootspec_map) == 40, "bootspec map layout");
 _Static_assert(sizeof(struct bootspec_end) == 32, "bootspec end layout");
+_Static_assert(sizeof(struct bootspec_screen) == 40, "bootspec screen layout");

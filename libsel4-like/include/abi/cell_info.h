@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#include <abi/cell_layout.h>
 #include <abi/persona_layout.h>
 
 #define CELL_INFO_MAGIC 0x31464e494c4c4543ULL /* "CELLINF1" */
@@ -35,6 +36,19 @@ struct cell_info_map {
     char name[CELL_NAME_MAX];
     uint64_t vaddr;
     uint64_t size;
+};
+
+/*
+ * A persona's screen that this (display) cell shows: the persona's
+ * framebuffer, mapped read-only at vaddr (also listed among the maps, as
+ * "<persona>_fb"), `stride` bytes a row, in BOOTSPEC_SCREEN_* `format`.
+ */
+struct cell_info_screen {
+    char persona[CELL_NAME_MAX];
+    uint64_t vaddr;
+    uint16_t width, height; /* pixels */
+    uint16_t stride;        /* bytes */
+    uint16_t format;        /* enum bootspec_screen_format */
 };
 
 #define CELL_INFO_DEBUG_CONSOLE 1u /* flags: the kernel has the debug console call */
@@ -79,6 +93,9 @@ struct cell_info {
     struct cell_info_end ends[CELL_INFO_MAX_ENDS];
     struct cell_info_map maps[CELL_INFO_MAX_MAPS];
     struct persona_info persona; /* a VMM's; magic 0 in other cells */
+    uint32_t screen_count;       /* a display cell's: the personas' screens it shows */
+    uint32_t reserved;
+    struct cell_info_screen screens[CELL_MAX_SCREENS];
 };
 
 _Static_assert(sizeof(struct cell_info) <= 4096, "the cell-info page is one page");

@@ -15,6 +15,15 @@
 #define CELL_VSPACE_END (1UL << 39)
 
 /*
+ * A display cell sees the framebuffer of each persona it shows (the
+ * persona's manifest display key) read-only, screen n at
+ * CELL_SCREEN_VADDR + n * CELL_SCREEN_STRIDE; its info page lists them.
+ */
+#define CELL_SCREEN_VADDR 0x4000000000UL
+#define CELL_SCREEN_STRIDE 0x10000000UL
+#define CELL_MAX_SCREENS 8
+
+/*
  * A cell's CNode: slot 0 stays empty, slot 1 holds a badged capability to
  * the initializer's endpoint, where the cell's faults (and its exit) go; the
  * manifest tool assigns the slots from 2 up (tools/cellatools/manifest/caps.py).

@@ -28,6 +28,10 @@
 #define PERSONA_VIRTIO_COUNT 2
 #define PERSONA_SPI_COUNT 64
 
+/* Its screen (the manifest's display key): a region the guest writes, the display cell reads. */
+#define PERSONA_FB_BASE 0x10000000UL
+#define PERSONA_FB_MAX 0x4000000UL /* 64 MiB: up to 4096 x 4096 pixels of 4 bytes */
+
 /* Where a VMM sees its guest's RAM, and its disk. */
 #define PERSONA_RAM_VMM_VADDR 0x4000000000UL
 #define PERSONA_DISK_VMM_VADDR 0x6000000000UL

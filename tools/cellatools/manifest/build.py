@@ -1,4 +1,4 @@
-"""build: check, compile the boot spec, pack the image, print the memory layout.
+"""build: check, compile the boot spec, pack the image; the memory layout on request.
 
 Nothing is written until everything has been checked and the image
 assembled in memory; then each output is written whole or not at all.
@@ -35,6 +35,7 @@ class Outcome:
     analysis: object
     problems: list             # lines, if it failed
     report_lines: list         # the memory layout report, if it succeeded
+    written: str = ""          # what was written, if it succeeded
 
 
 def read_elf(path, what, problems):
@@ -80,7 +81,7 @@ def build(inputs):
         write_outputs(inputs, files, blob)
     except (OSError, image.ImageError) as e:
         return Outcome(result, [f"cannot write the output: {getattr(e, 'strerror', None) or e}"], [])
-    return Outcome(result, [], layout_report(result, inputs, len(payload_bytes)))
+    return Outcome(result, [], layout_report(result), written_line(result, inputs, len(payload_bytes)))
 
 
 def guest_files(result):
@@ -127,7 +128,8 @@ def write_outputs(inputs, files, blob):
             raise
 
 
-def layout_report(result, inputs, payload_size):
+def layout_report(result):
+    """Every cell's mapped ranges, the personas' guest maps, the regions and the RAM estimate."""
     system, est = result.system, result.estimate
     lines = [f"memory layout of {system.name} on {system.platform}"]
     for cell in system.cells:
@@ -150,7 +152,11 @@ def layout_report(result, inputs, payload_size):
     lines.append(f"  RAM: about {amount(est.total)} needed of {amount(est.available)} "
                  f"({100 * est.total / est.available:.1f}%)")
     lines += [f"    {what:<32} {amount(size):>12}" for what, size in est.items]
-    lines.append(f"wrote {inputs.output} (payload {payload_size} bytes)"
-                 + (f" and {inputs.spec_out}" if inputs.spec_out else ""))
     return lines
+
+
+def written_line(result, inputs, payload_size):
+    est = result.estimate
+    return (f"wrote {inputs.output} (payload {payload_size} bytes; RAM about {amount(est.total)} of "
+            f"{amount(est.available)})" + (f" and {inputs.spec_out}" if inputs.spec_out else ""))
 

@@ -2,9 +2,9 @@
 
   cella-manifest check   MANIFEST [--program-dir DIR]...
   cella-manifest build   MANIFEST --kernel ELF --initializer ELF [--program-dir DIR]...
-                                  -o IMAGE [--spec-out FILE]
+                                  -o IMAGE [--spec-out FILE] [--verbose]
   cella-manifest graph   MANIFEST [-o BASE]       (BASE.dot, and BASE.svg when Graphviz is installed)
-  cella-manifest explain MANIFEST
+  cella-manifest explain MANIFEST [--program-dir DIR]...   (with programs: the memory layout too)
   cella-manifest headers MANIFEST -o DIR [--cell NAME]...   (DIR/NAME.cell.h per cell)
 
 Problems are printed as FILE:LINE: ENTRY: message, all of them; the exit
@@ -52,10 +52,13 @@ def parser():
     b.add_argument("--initializer", required=True, metavar="ELF")
     b.add_argument("-o", "--output", required=True, metavar="IMAGE")
     b.add_argument("--spec-out", metavar="FILE", help="also write the boot spec here")
+    b.add_argument("-v", "--verbose", action="store_true", help="also print the memory layout")
     g = command("graph", "draw cells, personas, channels, memory and rules as Graphviz DOT")
     g.add_argument("-o", "--output", metavar="BASE",
                    help="write BASE.dot (and BASE.svg); default: DOT on stdout")
-    command("explain", "list every capability each cell will hold and why")
+    e = command("explain", "list every capability each cell will hold and why; given the programs "
+                "(--program-dir), the memory layout too")
+    needs_programs(e)
     h = command("headers", "write a C header per cell declaring the ends and maps the manifest gives it")
     h.add_argument("-o", "--output", required=True, metavar="DIR", help="write DIR/CELL.cell.h")
     h.add_argument("--cell", action="append", default=[], metavar="NAME",
@@ -111,8 +114,9 @@ def build(args, out, err):
         if outcome.analysis.ok:              # the manifest is fine; an input or the output is not
             lines = [f"{PROG}: error: {line}" for line in lines]
         return fail(lines, args.manifest, err)
-    for line in outcome.report_lines:
+    for line in outcome.report_lines if args.verbose else ():
         print(line, file=out)
+    print(outcome.written, file=out)
     return 0
 
 
@@ -150,10 +154,17 @@ def graph(args, out, err):
 
 
 def explain(args, out, err):
-    result = model_or_fail(args, err)
-    if result is None:
-        return 1
-    for line in explainer.explain(result):
+    if args.program_dir:                 # the layout needs the programs, so every check runs
+        result = stages.analyse(args.manifest, args.program_dir, args.platforms)
+        if not result.ok:
+            return fail(result.report.lines(), args.manifest, err)
+        lines = explainer.explain(result) + [""] + builder.layout_report(result)
+    else:
+        result = model_or_fail(args, err)
+        if result is None:
+            return 1
+        lines = explainer.explain(result)
+    for line in lines:
         print(line, file=out)
     return 0
 

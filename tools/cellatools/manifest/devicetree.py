@@ -88,14 +88,33 @@ def persona_dts(persona, initrd_size, channels=()):
         clock-names = "uartclk", "apb_pclk";
     }};
 
-{virtio_nodes(persona)}{shared_memory_nodes(persona)}}};
+{virtio_nodes(persona)}{shared_memory_nodes(persona)}{framebuffer_node(persona)}}};
 """
+
+
+def framebuffer_node(persona):
+    """The persona's screen as a simple-framebuffer (Linux's simplefb driver, then fbcon, draw on it)."""
+    d = getattr(persona, "display", None)
+    if d is None or d.persona_map is None:
+        return ""
+    m = d.persona_map
+    return (f"    framebuffer@{m.vaddr:x} {{\n"
+            f"        compatible = \"simple-framebuffer\";\n"
+            f"        reg = <{cells64(m.vaddr)} {cells64(d.stride * d.height)}>;\n"
+            f"        width = <{d.width}>;\n"
+            f"        height = <{d.height}>;\n"
+            f"        stride = <{d.stride}>;\n"
+            f"        format = \"{d.format}\";\n"
+            f"    }};\n")
 
 
 def shared_memory_nodes(persona):
     """The persona's shared regions, so guest software can find them by name (/proc/device-tree)."""
     nodes = []
+    display = getattr(persona, "display", None)
     for m in persona.maps:
+        if display is not None and m is display.persona_map:
+            continue                      # its own node: framebuffer_node
         nodes.append(f"    cella-shared@{m.vaddr:x} {{\n"
                      f"        compatible = \"cella,shared-memory\";\n"
                      f"        reg = <{cells64(m.vaddr)} {cells64(m.size)}>;\n"

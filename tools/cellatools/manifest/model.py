@@ -26,6 +26,7 @@ class Region:
     size: int
     page_size: int
     paddr: int = None          # None: the initializer picks the frames
+    screen: object = None      # the Display whose framebuffer this is (made by a persona's display key)
     kind = "region"
 
     @property
@@ -89,6 +90,29 @@ class Cell:
 
 
 @dataclass(eq=False)
+class Display:
+    """A persona's screen: a framebuffer region only the persona writes, which the display cell reads.
+
+    The parser makes the region and both maps (the persona's, read-write at
+    PERSONA_FB_BASE, and the display cell's, read-only), so the proof, the
+    memory estimate and the initializer treat them as any other shared region.
+    """
+    entry: Entry
+    width: int
+    height: int
+    cell: object               # the Cell that shows it
+    persona: object = None
+    region: Region = None
+    persona_map: object = None
+    cell_map: object = None
+    format = "x8r8g8b8"         # 32 bits a pixel, little-endian: blue, green, red, unused
+
+    @property
+    def stride(self):
+        return self.width * 4
+
+
+@dataclass(eq=False)
 class Persona:
     entry: Entry
     name: str
@@ -102,6 +126,7 @@ class Persona:
     restart: Restart = field(default_factory=Restart)  # when its guest resets or crashes
     maps: list = field(default_factory=list)
     disk: object = None        # the Region its VMM serves as the guest's block device
+    display: Display = None    # its screen, if it has one
     kind = "persona"
 
 

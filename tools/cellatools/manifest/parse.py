@@ -10,8 +10,9 @@ import re
 import tomllib
 
 from . import fields as f
+from .. import layout
 from .model import (ALWAYS, CALL, DEVICE, LIMITED, MAX_BADGE, MAX_BIT, NEVER, NOTIFY, PRIVATE, SHARED, Cell,
-                    Channel, Irq, Map, Persona, Region, Restart, Rule, System, kind_name)
+                    Channel, Display, Irq, Map, Persona, Region, Restart, Rule, System, kind_name)
 from .report import Entry, Report
 from .source import SourceMap
 
@@ -21,6 +22,7 @@ DEFAULT_BOOTARGS = "console=ttyAMA0"   # without the key; an empty string stays 
 MAX_IRQ = 1019                 # the last GICv3 SPI
 MAX_VCPUS = 8
 PERSONA_KINDS = ("linux",)
+SCREEN_MIN, SCREEN_MAX = 16, 4096   # pixels, each way
 TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
 
 
@@ -83,6 +85,8 @@ class _Parser:
         system.regions = self.items(raw["region"], "region", self.region)
         system.cells = self.items(raw["cell"], "cell", self.cell)
         system.personas = self.items(raw["persona"], "persona", self.persona)
+        system.regions += [p.display.region for p in system.personas if p.display and p.display.region]
+        self.check_framebuffer_maps(system)
         system.channels = self.items(raw["channel"], "channel", self.channel)
         for subject in system.subjects:
             self.check_local_names(system, subject)
@@ -203,8 +207,53 @@ class _Parser:
         disk = t.get("disk", f.name, None)
         if disk is not None:
             persona.disk = self.lookup(disk, ("region",), t.entry.key("disk"))
+        raw_display = t.get("display", f.table, None)
         t.finish()
-        return own_maps(persona)
+        own_maps(persona)
+        if raw_display is not None:
+            persona.display = self.display(f.Table(raw_display, t.entry.key("display"), self.report), persona)
+        return persona
+
+    def display(self, t, persona):
+        """A persona's screen: makes its framebuffer region and the two maps of it.
+
+        The persona maps it read-write at PERSONA_FB_BASE; the display cell
+        maps it read-only at its next screen address. The region is named
+        "<persona>_fb", in the shared namespace, so rules can name it.
+        """
+        pixels = f.integer(SCREEN_MIN, SCREEN_MAX)
+        d = Display(t.entry, t.get("width", pixels), t.get("height", pixels),
+                    self.lookup(t.get("cell", f.name), ("cell",), t.entry.key("cell")), persona)
+        t.finish()
+        if None in (d.width, d.height, d.cell, persona.name):
+            return d
+        size = -(-d.stride * d.height // layout.PAGE_2M) * layout.PAGE_2M
+        if len(persona.name) + 3 > f.NAME_MAX:
+            self.report.add(t.entry, f"persona '{persona.name}' has a name too long for its framebuffer "
+                            f"region '{persona.name}_fb': use at most {f.NAME_MAX - 3} characters")
+        d.region = Region(t.entry, f"{persona.name}_fb", size, layout.PAGE_2M, screen=d)
+        self.register(d.region)
+        screens = sum(1 for m in d.cell.maps if m.region is not None and m.region.screen is not None)
+        if screens >= layout.CELL_MAX_SCREENS:
+            self.report.add(t.entry.key("cell"), f"cell '{d.cell.name}' already shows "
+                            f"{layout.CELL_MAX_SCREENS} screens, the most a display cell can")
+        d.persona_map = Map(t.entry, "framebuffer", layout.PERSONA_FB_BASE, size, "rw", SHARED,
+                            region=d.region, owner=persona)
+        d.cell_map = Map(t.entry, d.region.name, layout.CELL_SCREEN_VADDR + screens * layout.CELL_SCREEN_STRIDE,
+                         size, "r", SHARED, region=d.region, owner=d.cell)
+        persona.maps.append(d.persona_map)
+        d.cell.maps.append(d.cell_map)
+        return d
+
+    def check_framebuffer_maps(self, system):
+        """A framebuffer is written by its persona and read by its display cell, and mapped by nobody else."""
+        for subject in system.subjects:
+            for m in subject.maps:
+                screen = m.region.screen if m.region is not None else None
+                if screen is not None and m not in (screen.persona_map, screen.cell_map):
+                    self.report.add(m.entry.key("region"), f"region '{m.region.name}' is persona "
+                                    f"'{screen.persona.name}''s framebuffer: only it and its display cell "
+                                    f"'{screen.cell.name}' map it")
 
     def persona_map(self, t):
         """A persona maps shared regions only, at a guest-physical address."""

@@ -13,7 +13,7 @@ from .caps import CALL_CLIENT, CALL_SERVER, IRQ, NOTIFY_SIGNAL, NOTIFY_WAIT, rec
 from .model import ALWAYS, CALL, DEVICE, LIMITED, NEVER, NOTIFY, PRIVATE, SHARED
 
 MAGIC = b"CELLSPEC"
-VERSION_MAJOR, VERSION_MINOR = 1, 3
+VERSION_MAJOR, VERSION_MINOR = 1, 4
 NONE = 0xFFFFFFFF
 CRC_START = 12
 ALIGN = 8
@@ -64,10 +64,14 @@ MAP = Record("bootspec_map", [
 END = Record("bootspec_end", [
     ("name", "I"), ("channel", "I"), ("kind", "B"), ("rights", "B"), ("peer_kind", "B"), ("flags", "B"),
     ("slot", "H"), ("reserved0", "2x"), ("peer", "I"), ("reserved1", "4x"), ("badge", "Q")])
-RECORDS = (HEADER, SECTION, CELL, PERSONA, REGION, CHANNEL, MAP, END)
+SCREEN = Record("bootspec_screen", [
+    ("persona", "I"), ("cell", "I"), ("region", "I"), ("width", "H"), ("height", "H"), ("stride", "I"),
+    ("format", "I"), ("guest_address", "Q"), ("cell_vaddr", "Q")])
+RECORDS = (HEADER, SECTION, CELL, PERSONA, REGION, CHANNEL, MAP, END, SCREEN)
 
 SECTION_STRINGS, SECTION_CELLS, SECTION_PERSONAS, SECTION_REGIONS = 1, 2, 3, 4
-SECTION_CHANNELS, SECTION_MAPS, SECTION_ENDS = 5, 6, 7
+SECTION_CHANNELS, SECTION_MAPS, SECTION_ENDS, SECTION_SCREENS = 5, 6, 7, 8
+SCREEN_FORMAT = {"x8r8g8b8": 1}
 RESTART = {NEVER: 0, ALWAYS: 1, LIMITED: 2}
 PERSONA_KIND = {"linux": 1}
 PERSONA_NOTIFIED = 1
@@ -121,9 +125,11 @@ class Encoder:
         personas = [self.persona(p) for p in self.system.personas]
         regions = [self.region(r) for r in self.system.regions]
         channels = [self.channel(c) for c in self.system.channels]
+        screens = [self.screen(p.display) for p in self.system.personas if p.display]
         sections = [(SECTION_CELLS, CELL, cells), (SECTION_PERSONAS, PERSONA, personas),
                     (SECTION_REGIONS, REGION, regions), (SECTION_CHANNELS, CHANNEL, channels),
-                    (SECTION_MAPS, MAP, self.maps), (SECTION_ENDS, END, self.ends)]
+                    (SECTION_MAPS, MAP, self.maps), (SECTION_ENDS, END, self.ends),
+                    (SECTION_SCREENS, SCREEN, screens)]
         names = (self.string(self.system.name), self.string(self.system.platform))
         return assemble(sections, bytes(self.string.blob), names)
 
@@ -163,6 +169,10 @@ class Encoder:
         end = next(e for e in self.plans[c.sender].ends if e.channel is c)
         return CHANNEL.pack(self.string(c.name), CHANNEL_KIND[c.kind], flags, sender_kind, receiver_kind,
                             sender, receiver, end.badge)
+
+    def screen(self, d):
+        return SCREEN.pack(self.index[d.persona], self.index[d.cell], self.index[d.region], d.width, d.height,
+                           d.stride, SCREEN_FORMAT[d.format], d.persona_map.vaddr, d.cell_map.vaddr)
 
     def map(self, m, frame_slot):
         rights = sum(VM_RIGHTS[c] for c in m.rights)
