@@ -59,6 +59,7 @@ def runner_config(p):
     return json.dumps({
         "platform": p.name,
         "command": plat.qemu_command(p),
+        "devices": plat.qemu_device_args(p),
         "gdb": p.qemu.get("gdb", "gdb-multiarch"),
     }, indent=2) + "\n"
 

@@ -62,7 +62,8 @@ uint64_t sysreg_trap(unsigned cpu, uint32_t esr, uint64_t *read_value)
     bool sgi = id == ICC_SGI1R_EL1 || id == ICC_ASGI1R_EL1 || id == ICC_SGI0R_EL1;
     if (sgi && !read) {
         send_sgi(cpu, vcpu_general_register(cpu, SYSREG_RT(esr)));
-        return FAULT_REPLY_SKIP;
+        /* The sibling it woke runs first: the sender would only spin until it answers. */
+        return VCPU_REPLY_SKIP_YIELD;
     }
     if (!debug_or_monitor(esr))
         return FAULT_REPLY_SUSPEND;

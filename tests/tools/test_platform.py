@@ -36,6 +36,20 @@ class RealBoardsTest(unittest.TestCase):
         self.assertIn("cortex-a53", cmd)
 
 
+class PciDeviceTest(unittest.TestCase):
+    def test_screen_and_keys_at_their_slots(self):
+        p = plat.load(os.path.join(VIRT, "platform.toml"))
+        devices = {d.name: d for d in p.pci_devices}
+        self.assertEqual({n: d.slot for n, d in devices.items()}, {"gpu": 1, "keyboard": 2, "tablet": 3})
+        # Configuration space: the ECAM (pcie@10000000's reg, 0x40_1000_0000) + slot << 15.
+        self.assertEqual(devices["gpu"].config, 0x4010008000)
+        # INTA of slots 1, 2, 3 reaches SPIs 4, 5, 6 through the bridge's interrupt-map.
+        self.assertEqual([devices[n].irq for n in ("gpu", "keyboard", "tablet")], [36, 37, 38])
+        cmd = plat.qemu_device_args(p)
+        self.assertIn("virtio-gpu-pci,xres=800,yres=512,addr=0x1", cmd)
+        self.assertEqual(cmd[cmd.index("virtio-keyboard-pci,addr=0x2") - 1], "-device")
+
+
 class BrokenBoardTest(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.mkdtemp()
@@ -76,6 +90,16 @@ class BrokenBoardTest(unittest.TestCase):
 
     def test_timer_index_range(self):
         self.expect_error("hypervisor_irq_index = 3", "hypervisor_irq_index = 9", "timer.hypervisor_irq_index: 9 is out of range")
+
+    def test_pci_slot_taken_twice(self):
+        self.expect_error("slot = 2", "slot = 1", r"pci_device #2.slot: slot 1 is already gpu's")
+
+    def test_pci_slot_zero_is_the_bridge(self):
+        self.expect_error("slot = 3", "slot = 0", r"pci_device #3.slot: 0 is out of range")
+
+    def test_pci_unknown_key(self):
+        self.expect_error('qemu = "virtio-tablet-pci"', 'qemu = "virtio-tablet-pci"\nbar = 1',
+                          r"pci_device #3: unknown keys: bar")
 
     def test_toml_syntax(self):
         self.expect_error('name = "qemu-virt-aarch64"', 'name = ', "platform.toml")

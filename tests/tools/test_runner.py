@@ -60,6 +60,17 @@ class WatchTest(unittest.TestCase):
         self.assertTrue(w.passed)
 
 
+class ScriptTest(unittest.TestCase):
+    def test_actions_run_in_order_and_may_type(self):
+        ran = []
+        script = runner.Script([("ready", lambda: ran.append("shot")), ("ready", "typed\n"),
+                                ("later", lambda: "from action\n")])
+        self.assertEqual(len(script.due("ready\n")), 1, "one step per sighting of its pattern")
+        self.assertEqual(script.due("ready\n"), ["typed\n"])
+        actions = script.due("later\n")
+        self.assertEqual([a() for a in actions], ["from action\n"])
+
+
 class RunTest(unittest.TestCase):
     def run_cmd(self, script, timeout=10, **watch):
         w = runner.Watch(watch.get("pass_re", "DONE"), watch.get("fail_re", "PANIC"), watch.get("expects", []))

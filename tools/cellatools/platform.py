@@ -48,6 +48,20 @@ class Platform:
     timer_phys_irq: int
     devices: list
     qemu: dict = field(default_factory=dict)
+    pci_devices: list = field(default_factory=list)
+
+
+@dataclass
+class PciDevice:
+    """A device on bus 0 of the board's PCI host bridge, at a fixed slot (platform.toml [[pci_device]])."""
+    name: str
+    qemu: str                  # QEMU's -device argument, without the address
+    slot: int
+    config: int                # the physical address of its configuration space (4 KiB in the ECAM)
+    irq: int                   # the GIC interrupt ID its INTA line raises
+
+    def qemu_device(self):
+        return f"{self.qemu},addr={self.slot:#x}"
 
 
 def gic_intid(cells, where):
@@ -131,6 +145,66 @@ class _Loader:
         return [gic_intid(cells[i:i + 3], f"{self.path}: {entry}") for i in range(0, len(cells), 3)]
 
 
+PCI_SLOTS = 32
+ECAM_SLOT_SHIFT = 15             # bus << 20 | slot << 15 | function << 12
+
+
+def pci_host(tree):
+    return next((n for n in tree.walk() if n.string("compatible") == "pci-host-ecam-generic"), None)
+
+
+def pci_intx_irq(tree, host, slot, where):
+    """The GIC interrupt the slot's INTA reaches, from the host's interrupt-map (PCI address, pin)."""
+    mask = host.cells("interrupt-map-mask")
+    table = host.cells("interrupt-map")
+    if len(mask) != 4 or not table:
+        raise PlatformError(f"{where}: the PCI host {host.path} has no usable interrupt-map")
+    # Each entry: child address (3 cells), pin (1), the parent's phandle (1), the parent's address
+    # (its #address-cells) and interrupt (its #interrupt-cells: type, number, flags for a GIC).
+    i = 0
+    while i + 5 <= len(table):
+        address, pin, phandle = table[i], table[i + 3], table[i + 4]
+        parent = next((n for n in tree.walk() if n.cells("phandle") == [phandle]), None)
+        if parent is None:
+            break
+        start = i + 5 + (parent.cells("#address-cells") or [0])[0]
+        end = start + (parent.cells("#interrupt-cells") or [3])[0]
+        if address == (slot << 11) & mask[0] and pin == 1 & mask[3]:
+            return gic_intid(table[start:end], where)
+        i = end
+    raise PlatformError(f"{where}: the interrupt-map of {host.path} does not route slot {slot}'s INTA")
+
+
+def load_pci_devices(ld, tree):
+    raw = ld.doc.get("pci_device", [])
+    if not isinstance(raw, list) or not all(isinstance(d, dict) for d in raw):
+        ld.fail("pci_device", "must be an array of tables ([[pci_device]])")
+    if not raw:
+        return []
+    host = pci_host(tree)
+    if host is None:
+        ld.fail("pci_device", "the device tree has no PCI host bridge (pci-host-ecam-generic)")
+    ecam = host.reg()[0][0]
+    devices, slots = [], {}
+    for i, d in enumerate(raw):
+        where = f"pci_device #{i + 1}"
+        for key, kind in (("name", str), ("qemu", str), ("slot", int)):
+            if not isinstance(d.get(key), kind) or isinstance(d.get(key), bool):
+                ld.fail(f"{where}.{key}", f"missing, or not a {kind.__name__}")
+        unknown = set(d) - {"name", "qemu", "slot"}
+        if unknown:
+            ld.fail(f"{where}", f"unknown keys: {', '.join(sorted(unknown))}")
+        slot = d["slot"]
+        if not 1 <= slot < PCI_SLOTS:
+            ld.fail(f"{where}.slot", f"{slot} is out of range (1 to {PCI_SLOTS - 1}; 0 is the host bridge)")
+        if slot in slots:
+            ld.fail(f"{where}.slot", f"slot {slot} is already {slots[slot]}'s")
+        slots[slot] = d["name"]
+        devices.append(PciDevice(d["name"], d["qemu"], slot, ecam + (slot << ECAM_SLOT_SHIFT),
+                                 pci_intx_irq(tree, host, slot, f"{ld.path}: {where}")))
+    return devices
+
+
 def load(toml_path, dtc="dtc"):
     ld = _Loader(toml_path)
     name = ld.get(None, "name", str)
@@ -193,7 +267,7 @@ def load(toml_path, dtc="dtc"):
         gicd=Region(*gic_regs[0], "gicd"), gicr=Region(*gic_regs[1], "gicr"),
         timer_hyp_irq=timer_irqs[hyp_index], timer_virt_irq=timer_irqs[virt_index],
         timer_phys_irq=timer_irqs[phys_index],
-        devices=devices, qemu=qemu)
+        devices=devices, qemu=qemu, pci_devices=load_pci_devices(ld, tree))
 
 
 def qemu_command(p):
@@ -203,3 +277,8 @@ def qemu_command(p):
     if not q.get("default_devices", False):
         cmd.append("-nodefaults")
     return cmd
+
+
+def qemu_device_args(p):
+    """The board's PCI devices (the screen and the keys): one -device each."""
+    return [arg for d in p.pci_devices for arg in ("-device", d.qemu_device())]

@@ -83,10 +83,40 @@ def load_platform(path):
         return json.load(f)
 
 
+def has_window_display(binary="qemu-system-aarch64"):
+    """Whether this QEMU can open a window (Debian ships its GTK display in qemu-system-gui)."""
+    try:
+        out = subprocess.run([binary, "-display", "help"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    text = out.stdout + out.stderr
+    return "ui-gtk not found" not in text and any(line.strip() == "gtk" for line in text.splitlines())
+
+
+def display_args(interactive, window=None, vnc=None):
+    """How QEMU shows the screen: a window for a person at a desktop, VNC if asked, else nothing.
+
+    window: True or False to decide, None to open one when a desktop is there (DISPLAY or
+    WAYLAND_DISPLAY). Without a window the screen still exists: screenshots come from the monitor.
+    """
+    if vnc:
+        return ["-display", f"vnc={vnc}"]
+    if window is None:
+        desktop = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+        window = interactive and desktop and has_window_display()
+    return ["-display", "gtk"] if window else ["-display", "none"]
+
+
 def qemu_command(platform, image, extra=(), icount=False, interactive=False, gdb=False,
-                 initrd=None, append=None):
-    """QEMU's command line; icount is True for ICOUNT or a string of -icount options."""
-    cmd = list(platform["command"]) + ["-kernel", image, "-no-reboot"]
+                 initrd=None, append=None, window=None, vnc=None, qmp=None, devices=True):
+    """QEMU's command line; icount is True for ICOUNT or a string of -icount options.
+
+    devices: the board's PCI devices (platform.json "devices": the screen and the keys), which
+    every run has, headless or not; the benchmarks leave them out (see tools/bench-linux).
+
+    qmp: a Unix socket path for QEMU's machine protocol (screenshots, keys: cellatools.qmp)."""
+    cmd = list(platform["command"]) + (list(platform.get("devices", [])) if devices else [])
+    cmd += ["-kernel", image, "-no-reboot"]
     if initrd:
         cmd += ["-initrd", initrd]
     if append is not None:
@@ -96,10 +126,13 @@ def qemu_command(platform, image, extra=(), icount=False, interactive=False, gdb
     # Named explicitly because the board may start with -nodefaults (platform.toml's
     # qemu.default_devices): the console on stdio, multiplexed with QEMU's monitor (Ctrl-A)
     # when a person is at the terminal.
+    cmd += display_args(interactive, window, vnc)
     if interactive:
-        cmd += ["-display", "none", "-serial", "mon:stdio"]
+        cmd += ["-serial", "mon:stdio"]
     else:
-        cmd += ["-display", "none", "-monitor", "none", "-serial", "stdio"]
+        cmd += ["-monitor", "none", "-serial", "stdio"]
+    if qmp:
+        cmd += ["-qmp", f"unix:{qmp},server=on,wait=off"]
     if gdb:
         cmd += ["-s", "-S"]
     return cmd + list(extra)
@@ -121,7 +154,10 @@ def ensure_blank_file(path, size, fill=0xff):
 
 
 class Script:
-    """Scripted console input: each (pattern, text) sends text once pattern has been seen."""
+    """Scripted input: each (pattern, action) is due once pattern has been seen on the console.
+
+    An action is text to type on the console (a str), or a callable run then (a screenshot or
+    keys through QMP, for instance), which may return text to type."""
 
     def __init__(self, pairs):
         self.pairs = [(re.compile(p), t) for p, t in pairs]
@@ -171,9 +207,11 @@ def run_test(cmd, watch, timeout, log=None, script=None, grace=5.0, out=sys.stdo
             out.write(text)
             out.flush()
             watch.feed(text)
-            for reply in (script.due(text) if script else []):
-                proc.stdin.write(reply.encode())
-                proc.stdin.flush()
+            for action in (script.due(text) if script else []):
+                reply = action() if callable(action) else action
+                if reply:
+                    proc.stdin.write(reply.encode())
+                    proc.stdin.flush()
         if not watch.done and proc.poll() is not None:
             rest = proc.stdout.read() or b""
             if logf:

@@ -19,11 +19,22 @@ static word_t register_value(const struct tcb *t, unsigned reg)
     return reg == 31 ? 0 : t->ctx.x[reg]; /* 31 is xzr here */
 }
 
-/* WFI with nothing to deliver: the thread sleeps until an interrupt is injected for it. */
-static void wait_for_interrupt(struct tcb *t)
+/*
+ * WFI with nothing to deliver: the thread sleeps until an interrupt is
+ * injected for it. WFE: a guest that spins on a lock or on a sibling's
+ * answer (Linux's spinlocks and smp_call_function wait so); the CPU goes to
+ * the threads of its priority that are ready, the persona's other vCPUs
+ * among them, so the one it waits for runs instead of the spinner keeping
+ * its whole slice.
+ */
+static void wait_for_interrupt(struct tcb *t, uint32_t esr)
 {
     struct vcpu *v = t->vcpu;
     t->ctx.pc += 4;
+    if (esr & ESR_WFX_WFE) {
+        sched_yield();
+        return;
+    }
     if (vcpu_interrupt_waiting(v))
         return;
     v->waiting = true;
@@ -36,7 +47,7 @@ void vcpu_handle_exit(struct tcb *t, uint32_t esr)
     word_t pc = t->ctx.pc;
     switch (ESR_EC(esr)) {
     case EC_WFX:
-        wait_for_interrupt(t);
+        wait_for_interrupt(t, esr);
         return;
     case EC_DABT_LOWER: {
         word_t value =
@@ -132,6 +143,10 @@ bool vcpu_apply_reply(struct tcb *guest, struct tcb *vmm)
     case FAULT_REPLY_RESUME:
         return true;
     default:
+        if (likely(label != VCPU_REPLY_SKIP_YIELD))
+            return false;
+        guest->ctx.pc += 4;
+        guest->yielding = 1; /* it goes on behind its priority's other ready threads: faults.h */
         return false;
     }
 }

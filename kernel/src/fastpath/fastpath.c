@@ -246,8 +246,8 @@ static NOINLINE void reply_to_faulter(struct endpoint *ep, struct reply *reply, 
     caller->reply = NULL;
     reply->caller = NULL;
     if (!fault_apply_reply(caller, server)) {
-        /* Suspended by its handler: the general path finds who runs instead. */
-        caller->state = THREAD_INACTIVE;
+        /* Suspended by its handler, or yielding: the general path finds who runs instead. */
+        fault_reply_held_back(caller);
         server->ctx.x[7] = SYS_RECV; /* the reply is done; the Recv remains */
         handle_syscall();
     }

@@ -99,10 +99,21 @@ bool fault_apply_reply(struct tcb *faulter, struct tcb *handler)
     }
 }
 
+void fault_reply_held_back(struct tcb *faulter)
+{
+    if (faulter->yielding) {
+        faulter->yielding = 0;
+        faulter->state = THREAD_RUNNING;
+        sched_enqueue(faulter); /* behind the ready threads of its priority */
+    } else {
+        faulter->state = THREAD_INACTIVE;
+    }
+}
+
 void fault_handle_reply(struct tcb *faulter, struct tcb *handler)
 {
     if (fault_apply_reply(faulter, handler))
         sched_wake(faulter, true);
     else
-        faulter->state = THREAD_INACTIVE;
+        fault_reply_held_back(faulter);
 }

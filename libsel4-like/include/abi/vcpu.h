@@ -19,8 +19,9 @@
  * FAULT_REPLY_SKIP (past the instruction: a write was emulated),
  * VCPU_REPLY_READ_DONE (MR0 goes into the load's destination register, or
  * a trapped MRS's, then past it; refused after any other exit), VCPU_REPLY_SET_X0_X3 (MR0-MR3 into
- * x0-x3: a hypercall's results), or FAULT_REPLY_SUSPEND. One exit costs one round trip and no
- * further calls.
+ * x0-x3: a hypercall's results), VCPU_REPLY_SKIP_YIELD (FAULT_REPLY_SKIP, then behind the
+ * other ready threads of its priority), or FAULT_REPLY_SUSPEND. One exit costs one round trip and
+ * no further calls.
  */
 #pragma once
 
@@ -33,6 +34,12 @@
 
 #define VCPU_REPLY_READ_DONE 4
 #define VCPU_REPLY_SET_X0_X3 5
+/*
+ * FAULT_REPLY_SKIP, then the guest goes on behind the other ready threads of
+ * its priority: a VMM that has just made a sibling vCPU runnable (an SGI)
+ * gives it the CPU so, instead of letting the sender spin out its slice.
+ */
+#define VCPU_REPLY_SKIP_YIELD 6
 
 /* Virtual interrupt IDs below this may be injected (SGIs, PPIs, SPIs). */
 #define VCPU_IRQ_MAX 1020

@@ -53,6 +53,9 @@ def load(platforms_dir, name):
         irqs = device_irqs(path)
     except (plat.PlatformError, fdt.FdtError) as e:
         raise BoardError(str(e)) from None
+    # A PCI device's INTA (level-triggered, as INTx is); slots apart by four share a line.
+    for d in p.pci_devices:
+        irqs.setdefault(d.irq, DeviceIrq(d.irq, f"pci slot {d.slot} ({d.name})", False))
     kernel = {p.timer_hyp_irq: "the kernel's timer", p.timer_virt_irq: "the guests' virtual timer",
               p.timer_phys_irq: "the kernel's guest wake-up timer"}
     return Board(p, {n: i for n, i in irqs.items() if n not in kernel}, kernel)

@@ -10,6 +10,7 @@
 
 #define EC_UNKNOWN 0x00u
 #define EC_WFX 0x01u
+#define ESR_WFX_WFE (1u << 0) /* ISS TI: the trapped instruction was WFE, not WFI */
 #define EC_FP_ACCESS 0x07u
 #define EC_ILLEGAL_STATE 0x0eu
 #define EC_SVC64 0x15u
