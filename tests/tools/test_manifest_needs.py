@@ -27,6 +27,7 @@ KEEPER = """
     [[cell]]
     name = "storage"
     program = "ping"
+    priority = 110
 
     [[channel]]
     name = "keeper_storage"
