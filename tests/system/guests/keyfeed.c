@@ -1,0 +1,136 @@
+/*
+ * An input cell in miniature, for the persona keyboard's test: it plays the
+ * input cell's part of the protocol (cells/common/screen_protocol.h) for
+ * one persona, typing a line on the persona's keyboard every second:
+ *
+ *   echo feed-N >/dev/ttyAMA0
+ *
+ * The keys go to the persona's VMM (signal "<persona>_keys", then its
+ * INPUT_READ over "<persona>_kbd"), which makes them a virtio keyboard; the
+ * guest's shell on the screen (tty1) runs the line, whose output comes back
+ * on the serial console as "work: feed-N". It runs below the persona and
+ * yields between looks at the clock, so it takes only what the guest leaves.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <cell.h>
+
+#include "screen_protocol.h"
+
+#define QUEUE_MAX 512
+#define KEY_LEFTSHIFT 42
+
+static uint64_t queue[QUEUE_MAX];
+static unsigned head, tail;
+
+static uint64_t ticks(void)
+{
+    uint64_t t;
+    __asm__ volatile("isb\n\tmrs %0, cntvct_el0" : "=r"(t) : : "memory");
+    return t;
+}
+
+static uint64_t frequency(void)
+{
+    uint64_t hz;
+    __asm__ volatile("mrs %0, cntfrq_el0" : "=r"(hz));
+    return hz ? hz : 1;
+}
+
+/* The key (US layout) that types c, and whether it needs shift; 0 if none does. */
+static unsigned key_for(char c, bool *shift)
+{
+    static const char lower[] = "\0\0"
+                                "1234567890-=\0\0"
+                                "qwertyuiop[]\n\0"
+                                "asdfghjkl;'`\0\\"
+                                "zxcvbnm,./";
+    static const char upper[] = "\0\0"
+                                "!@#$%^&*()_+\0\0"
+                                "QWERTYUIOP{}\0\0"
+                                "ASDFGHJKL:\"~\0|"
+                                "ZXCVBNM<>?";
+    *shift = false;
+    if (c == ' ')
+        return 57;
+    for (unsigned code = 1; code < sizeof(lower); code++) {
+        if (lower[code] == c && c)
+            return code;
+        if (upper[code] == c && c) {
+            *shift = true;
+            return code;
+        }
+    }
+    return 0;
+}
+
+static void press(unsigned code)
+{
+    if (tail - head > QUEUE_MAX - 2)
+        return;
+    queue[tail++ % QUEUE_MAX] = input_event_pack(EV_KEY, (uint16_t)code, 1);
+    queue[tail++ % QUEUE_MAX] = input_event_pack(EV_KEY, (uint16_t)code, 0);
+}
+
+static void type(const char *text)
+{
+    for (const char *c = text; *c; c++) {
+        bool shift;
+        unsigned code = key_for(*c, &shift);
+        if (!code)
+            continue;
+        if (shift && tail - head < QUEUE_MAX)
+            queue[tail++ % QUEUE_MAX] = input_event_pack(EV_KEY, KEY_LEFTSHIFT, 1);
+        press(code);
+        if (shift && tail - head < QUEUE_MAX)
+            queue[tail++ % QUEUE_MAX] = input_event_pack(EV_KEY, KEY_LEFTSHIFT, 0);
+    }
+}
+
+/* INPUT_READ: up to INPUT_EVENTS_MAX waiting keys. */
+static void answer(cptr_t reply)
+{
+    struct input_events out = { 0 };
+    while (head != tail && out.count < INPUT_EVENTS_MAX)
+        out.events[out.count++] = queue[head++ % QUEUE_MAX];
+    const uint64_t *words = (const uint64_t *)&out;
+    unsigned length = 1 + (unsigned)out.count;
+    for (unsigned i = 4; i < length; i++)
+        ipc_buffer()->msg[i] = words[i];
+    sys_reply(reply, msginfo_new(SVC_OK, 0, 0, length), words);
+}
+
+int main(void)
+{
+    const struct cell_info_end *keys = NULL;
+    for (uint32_t i = 0; i < runtime_cell_info->end_count; i++) {
+        const struct cell_info_end *e = &runtime_cell_info->ends[i];
+        if (e->kind == CELL_END_NOTIFY_SIGNAL && strstr(e->name, "_keys"))
+            keys = e;
+    }
+    if (!keys) {
+        printf("keyfeed: no persona's keyboard to type on\n");
+        return 1;
+    }
+    printf("keyfeed: typing on '%s' every second\n", keys->peer);
+    uint64_t next = ticks() + frequency(), step = frequency();
+    for (unsigned n = 1;;) {
+        uint64_t mr[4];
+        struct sys_result r = sys_nb_recv(runtime_cell_info->endpoint_slot, mr,
+                                          runtime_cell_info->reply_slot);
+        if (!r.error && r.detail != RECV_FROM_NOTIFICATION &&
+            msginfo_label(r.info) == INPUT_READ) {
+            answer(runtime_cell_info->reply_slot);
+            continue;
+        }
+        if (ticks() >= next) {
+            char line[48];
+            snprintf(line, sizeof(line), "echo feed-%u >/dev/ttyAMA0\n", n++);
+            type(line);
+            sys_signal(keys->slot);
+            next = ticks() + step;
+        }
+        sys_yield();
+    }
+}
