@@ -224,3 +224,9 @@ void sys_debug_name_thread(cptr_t tcb, const char *name)
     dst[i] = '\0';
     sys_raw(SYS_DEBUG_NAME_THREAD, tcb, 0, 0, 0, 0);
 }
+
+int notification_set_timer(cptr_t notification, uint64_t deadline)
+{
+    return error_of(invoke(notification, NOTIFICATION_SET_TIMER, (uint64_t[]){ deadline }, 1,
+                           NO_CAPS, NO_RESULTS));
+}

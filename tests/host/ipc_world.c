@@ -28,6 +28,29 @@ void irq_forget_notification(struct notification *n)
     irq_forgotten = n;
 }
 
+/* The wake-up timer as the host sees it: the deadline it was last set for, or 0 when stopped. */
+uint64_t wake_timer_deadline;
+
+void timer_wake_at(uint64_t deadline)
+{
+    wake_timer_deadline = deadline;
+}
+
+void timer_wake_stop(void)
+{
+    wake_timer_deadline = 0;
+}
+
+word_t vcpu_earliest_parked_timer(void)
+{
+    return ~(word_t)0; /* no guests here */
+}
+
+void vcpu_wake_timers(word_t now)
+{
+    (void)now;
+}
+
 /* Guests are the hypervisor's: no thread here has a VCPU, and none raises a VCPU fault. */
 void vcpu_unbind_tcb(struct tcb *t)
 {

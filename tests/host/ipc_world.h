@@ -26,3 +26,4 @@ void world_reset(void);
 /* The doubles' records. */
 extern unsigned fpu_released;
 extern struct notification *irq_forgotten;
+extern uint64_t wake_timer_deadline; /* 0: stopped */

@@ -8,6 +8,7 @@
 #include <abi/msginfo.h>
 #include <arch/thread_switch.h>
 #include <cella/faults.h>
+#include <cella/timeouts.h>
 
 #include "harness.h"
 #include "ipc_world.h"
@@ -334,6 +335,44 @@ static void test_notification_destroy(void)
     CU_ASSERT_PTR_EQUAL(run_next(), b);
 }
 
+/*
+ * Notification timers: the wake-up timer follows the earliest armed deadline
+ * through arming, re-arming, disarming, expiry and destruction, and expiry
+ * signals with the arming capability's badge (waking a waiter).
+ */
+static void test_notification_timers(void)
+{
+    setup();
+    struct notification *a = kmem_alloc(NOTIFICATION_SIZE_BITS),
+                        *b = kmem_alloc(NOTIFICATION_SIZE_BITS),
+                        *c = kmem_alloc(NOTIFICATION_SIZE_BITS);
+    notification_set_timer(a, 300, 0x1);
+    notification_set_timer(b, 100, 0x2);
+    notification_set_timer(c, 200, 0x4);
+    CU_ASSERT_EQUAL(wake_timer_deadline, 100);
+    CU_ASSERT_EQUAL(notification_earliest_timer(), 100);
+    notification_set_timer(b, 400, 0x2); /* re-armed later: c is next */
+    CU_ASSERT_EQUAL(wake_timer_deadline, 200);
+    notification_set_timer(c, 0, 0); /* disarmed */
+    CU_ASSERT_EQUAL(wake_timer_deadline, 300);
+    struct tcb *t = running(5);
+    notification_wait(a, t, true);
+    current_thread = NULL;
+    timeouts_expire(299);
+    CU_ASSERT_EQUAL(t->state, THREAD_BLOCKED_ON_NOTIFICATION); /* not due yet */
+    timeouts_expire(350);
+    CU_ASSERT_EQUAL(t->state, THREAD_RUNNING);
+    CU_ASSERT_EQUAL(t->ctx.x[0], 0x1u);
+    CU_ASSERT_EQUAL(b->word, 0u);
+    CU_ASSERT_EQUAL(c->word, 0u);
+    CU_ASSERT_EQUAL(wake_timer_deadline, 400);
+    notification_destroy(b); /* armed when destroyed: off the list, the timer stops */
+    CU_ASSERT_EQUAL(wake_timer_deadline, 0);
+    CU_ASSERT_EQUAL(notification_earliest_timer(), ~(word_t)0);
+    timeouts_expire(1000);
+    CU_ASSERT_EQUAL(b->word, 0u);
+}
+
 /* A fault travels as a Call to the handler, whose reply label says how the thread goes on. */
 static void test_fault_round_trip(void)
 {
@@ -369,4 +408,4 @@ SUITE("endpoint", TEST(test_send_to_waiting_receiver), TEST(test_send_blocks_unt
       TEST(test_call_without_reply_object), TEST(test_reply_object_reused), TEST(test_cancel_all),
       TEST(test_suspend_blocked_sender), TEST(test_grant_through_endpoint),
       TEST(test_notification_signal_and_wait), TEST(test_bound_notification),
-      TEST(test_notification_destroy), TEST(test_fault_round_trip));
+      TEST(test_notification_destroy), TEST(test_notification_timers), TEST(test_fault_round_trip));

@@ -12,6 +12,7 @@
 #include <arch/vgic.h>
 #include <cella/faults.h>
 #include <cella/tcb.h>
+#include <cella/timeouts.h>
 #include <cella/timer.h>
 
 #define HCR_GUEST                                                                                  \
@@ -115,20 +116,17 @@ static void write_mode_registers(const struct vcpu *v)
 /*
  * Only the VCPU on the CPU has its timer in the hardware. Another one's
  * armed timer is parked here, and the kernel's wake-up timer is set for the
- * earliest parked deadline, so a guest that waits in WFI for its timer
+ * earliest deadline (timeouts.c), so a guest that waits in WFI for its timer
  * (beside another guest, or another CPU of its own) wakes on time.
  */
 static struct vcpu *parked_timers;
 
-static void set_wake_timer(void)
+word_t vcpu_earliest_parked_timer(void)
 {
     word_t earliest = ~(word_t)0;
     for (struct vcpu *v = parked_timers; v; v = v->timer_next)
         earliest = v->timer_deadline < earliest ? v->timer_deadline : earliest;
-    if (parked_timers)
-        timer_wake_at(earliest);
-    else
-        timer_wake_stop();
+    return earliest;
 }
 
 static void park_timer(struct vcpu *v)
@@ -140,7 +138,7 @@ static void park_timer(struct vcpu *v)
     v->timer_next = parked_timers;
     parked_timers = v;
     v->timer_parked = true;
-    set_wake_timer();
+    timeouts_update();
 }
 
 static void unpark_timer(struct vcpu *v)
@@ -152,7 +150,7 @@ static void unpark_timer(struct vcpu *v)
         p = &(*p)->timer_next;
     *p = v->timer_next;
     v->timer_parked = false;
-    set_wake_timer();
+    timeouts_update();
 }
 
 void vcpu_wake_timers(word_t now)
@@ -169,7 +167,6 @@ void vcpu_wake_timers(word_t now)
         v->regs[VCPU_CNTV_CTL_EL0] |= CNTV_CTL_IMASK; /* as for a timer that fires on the CPU */
         vcpu_inject(v, VCPU_VTIMER_IRQ);
     }
-    set_wake_timer();
 }
 
 static void save(struct vcpu *v)

@@ -69,3 +69,4 @@ unsigned decode_irq_handler(struct invocation *inv);
 unsigned decode_frame(struct invocation *inv);
 unsigned decode_page_table(struct invocation *inv);
 unsigned decode_vcpu(struct invocation *inv);
+unsigned decode_notification(struct invocation *inv);

@@ -17,9 +17,13 @@ struct endpoint {
 };
 
 struct notification {
-    word_t word;               /* pending badges, ORed */
-    struct thread_queue queue; /* waiters */
-    struct tcb *bound;         /* a TCB that also receives this notification's signals */
+    word_t word;                     /* pending badges, ORed */
+    struct thread_queue queue;       /* waiters */
+    struct tcb *bound;               /* a TCB that also receives this notification's signals */
+    word_t deadline;                 /* its timer: when it signals itself; 0 when disarmed */
+    word_t timer_badge;              /* what the timer signals: the arming capability's badge */
+    struct notification *timer_next; /* the armed timers, earliest first */
+    word_t unused;
 };
 
 /* A reply object: the link from a server back to the caller it is serving. */
@@ -63,6 +67,10 @@ void notification_bind(struct notification *n, struct tcb *t);
 void notification_unbind_tcb(struct tcb *t);
 void notification_remove(struct notification *n, struct tcb *t);
 void notification_destroy(struct notification *n);
+/* Notification timers (deadlines in counter ticks; 0 disarms). */
+void notification_set_timer(struct notification *n, word_t deadline, word_t badge);
+word_t notification_earliest_timer(void); /* ~0 when none is armed */
+void notification_expire_timers(word_t now);
 
 void reply_link(struct reply *r, struct tcb *caller, bool can_grant);
 void reply_send(struct reply *r, struct tcb *server);

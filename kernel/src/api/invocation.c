@@ -55,6 +55,8 @@ unsigned decode_invocation(struct invocation *inv)
         return decode_irq_handler(inv);
     case CAP_VCPU:
         return decode_vcpu(inv);
+    case CAP_NOTIFICATION: /* only Call with NOTIFICATION_SET_TIMER reaches here (syscall.c) */
+        return decode_notification(inv);
     default: /* VSpaces have no methods */
         return inv_error(inv, ERR_ILLEGAL_OPERATION, inv->label);
     }

@@ -73,7 +73,9 @@ static void syscall_send(struct tcb *t, bool is_call, bool blocking)
         return;
     }
     case CAP_NOTIFICATION:
-        if (need_rights(t, cap, RIGHT_WRITE))
+        if (is_call && msginfo_label(t->ctx.x[1]) == NOTIFICATION_SET_TIMER)
+            invoke_object(t, slot, is_call);
+        else if (need_rights(t, cap, RIGHT_WRITE))
             notification_signal(cap_ptr(cap), cap_badge(cap));
         return;
     case CAP_REPLY:

@@ -5,6 +5,7 @@
 #include <cella/irq.h>
 #include <cella/irq_handler.h>
 #include <cella/tcb.h>
+#include <cella/timeouts.h>
 #include <cella/timer.h>
 
 void interrupt_handle(void)
@@ -16,7 +17,7 @@ void interrupt_handle(void)
         timer_arm(timer_frequency() / TICK_HZ);
         sched_tick();
     } else if (irq == timer_wake_irq()) {
-        vcpu_wake_timers(timer_now());
+        timeouts_expire(timer_now());
     } else if (irq == VCPU_VTIMER_IRQ) {
         vcpu_vtimer_interrupt();
     } else if (irq == GIC_MAINTENANCE_IRQ) {

@@ -5,9 +5,11 @@
  */
 #include <abi/error.h>
 #include <abi/syscall.h>
+#include <cella/invocation.h>
 #include <cella/irq_handler.h>
 #include <cella/objects.h>
 #include <cella/tcb.h>
+#include <cella/timeouts.h>
 
 /* Delivers a signal word as a syscall return: x0 the badges, x6 saying it is not a message. */
 static void deliver(struct tcb *t, word_t word)
@@ -92,4 +94,71 @@ void notification_destroy(struct notification *n)
     if (n->bound)
         notification_unbind_tcb(n->bound);
     irq_forget_notification(n);
+    notification_set_timer(n, 0, 0);
+}
+
+/*
+ * Timers: a notification may carry one deadline. The armed ones form a list,
+ * earliest first, so expiry looks at the head only; the kernel's wake-up
+ * timer is set for the earliest of them and of the parked guest timers
+ * (timeouts.c).
+ */
+static struct notification *armed_timers;
+
+static void unlink_timer(struct notification *n)
+{
+    struct notification **p = &armed_timers;
+    while (*p && *p != n)
+        p = &(*p)->timer_next;
+    if (*p)
+        *p = n->timer_next;
+    n->timer_next = NULL;
+    n->deadline = 0;
+}
+
+void notification_set_timer(struct notification *n, word_t deadline, word_t badge)
+{
+    bool was_armed = n->deadline != 0;
+    if (was_armed)
+        unlink_timer(n);
+    if (deadline) {
+        struct notification **p = &armed_timers;
+        while (*p && (*p)->deadline <= deadline)
+            p = &(*p)->timer_next;
+        n->deadline = deadline;
+        n->timer_badge = badge;
+        n->timer_next = *p;
+        *p = n;
+    }
+    if (was_armed || deadline)
+        timeouts_update();
+}
+
+word_t notification_earliest_timer(void)
+{
+    return armed_timers ? armed_timers->deadline : ~(word_t)0;
+}
+
+void notification_expire_timers(word_t now)
+{
+    while (armed_timers && armed_timers->deadline <= now) {
+        struct notification *n = armed_timers;
+        armed_timers = n->timer_next;
+        n->timer_next = NULL;
+        n->deadline = 0;
+        notification_signal(n, n->timer_badge);
+    }
+}
+
+unsigned decode_notification(struct invocation *inv)
+{
+    if (inv->label != NOTIFICATION_SET_TIMER)
+        return inv_error(inv, ERR_ILLEGAL_OPERATION, inv->label);
+    unsigned err = inv_need(inv, 1, 0);
+    if (err)
+        return err;
+    if (!cap_has_rights(inv->cap, RIGHT_WRITE))
+        return inv_error(inv, ERR_INVALID_CAPABILITY, 0);
+    notification_set_timer(cap_ptr(inv->cap), inv_arg(inv, 0), cap_badge(inv->cap));
+    return ERR_NONE;
 }

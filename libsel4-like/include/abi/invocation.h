@@ -53,6 +53,16 @@ enum invocation_label {
     VCPU_READ_REGISTER,  /* register id -> value */
     VCPU_WRITE_REGISTER, /* register id, value */
 
+    /*
+     * Notification, through Call with this label (Send, or a Call with any
+     * other label, signals it): deadline, in ticks of the counter threads read
+     * (CNTVCT_EL0; 0 disarms). At the deadline the kernel signals the
+     * notification as this capability would (its badge, or bit 0 when it has
+     * none). One deadline per notification: arming again replaces it. Needs
+     * the capability's WRITE right.
+     */
+    NOTIFICATION_SET_TIMER,
+
     INV_LABEL_COUNT
 };
 

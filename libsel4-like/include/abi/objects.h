@@ -16,8 +16,8 @@
 
 /* log2 of each object's size in bytes. CNodes and Untypeds take a size argument. */
 #define TCB_SIZE_BITS 11
-#define ENDPOINT_SIZE_BITS 4 /* head and tail of its queue */
-#define NOTIFICATION_SIZE_BITS 5
+#define ENDPOINT_SIZE_BITS 4     /* head and tail of its queue */
+#define NOTIFICATION_SIZE_BITS 6 /* 64 bytes: the word, waiters, bound TCB and a timer */
 #define REPLY_SIZE_BITS 5
 #define CNODE_SLOT_SIZE_BITS 5 /* a CNode of radix r takes 2^(r + 5) bytes */
 #define FRAME_4K_SIZE_BITS 12

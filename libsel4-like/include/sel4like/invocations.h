@@ -71,3 +71,10 @@ int irq_control_get(cptr_t irq_control, unsigned irq, cptr_t root, uint64_t inde
 int irq_handler_ack(cptr_t handler);
 int irq_handler_set_notification(cptr_t handler, cptr_t notification);
 int irq_handler_clear(cptr_t handler);
+
+/*
+ * Notifications: at `deadline` (ticks of CNTVCT_EL0; 0 disarms) the kernel
+ * signals the notification as this capability would. Arming again replaces
+ * the deadline; one a notification.
+ */
+int notification_set_timer(cptr_t notification, uint64_t deadline);

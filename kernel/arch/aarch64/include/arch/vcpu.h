@@ -46,7 +46,9 @@ bool vcpu_apply_reply(struct tcb *guest, struct tcb *vmm);
 void vcpu_vtimer_interrupt(void);
 void vcpu_maintenance_interrupt(void);
 /* The wake-up timer fired: the parked timers of VCPUs off the CPU whose deadline has come fire. */
+/* Parked guest timers due by now fire; the caller (timeouts.c) resets the wake-up timer. */
 void vcpu_wake_timers(word_t now);
+word_t vcpu_earliest_parked_timer(void); /* ~0 when none is parked */
 /* Something for the guest to take: queued, or pending in a list register. */
 bool vcpu_interrupt_waiting(const struct vcpu *v);
 /* Writes the exit's words after MR3 (hypercall arguments) for the VMM. */
