@@ -168,8 +168,8 @@ bool virtio_keyboard_channel(const struct cell_info_end *end)
 static const struct cell_info_end *own_end(const struct cell_info *info, unsigned kind,
                                            const char *suffix)
 {
-    char name[CELL_NAME_MAX];
-    snprintf(name, sizeof(name), "%s%s", info->name, suffix);
+    char name[2 * CELL_NAME_MAX];
+    snprintf(name, sizeof(name), "%.31s%s", info->name, suffix);
     for (uint32_t i = 0; i < info->end_count; i++)
         if (info->ends[i].kind == kind && strcmp(info->ends[i].name, name) == 0)
             return &info->ends[i];
