@@ -27,10 +27,10 @@
 
 /* ---- display ------------------------------------------------------------ */
 enum display_method {
-    DISPLAY_SCREENS = 0x50,       /* (nothing) -> display_screens */
-    DISPLAY_SHOW = 0x51,          /* display_show -> display_focus; SVC_EBUSY while a prompt is up */
-    DISPLAY_FOCUS = 0x52,         /* (nothing) -> display_focus */
-    DISPLAY_PROMPT_SHOW = 0x53,   /* display_prompt -> (nothing); SVC_EBUSY if one is up */
+    DISPLAY_SCREENS = 0x50,     /* (nothing) -> display_screens */
+    DISPLAY_SHOW = 0x51,        /* display_show -> display_focus; SVC_EBUSY while a prompt is up */
+    DISPLAY_FOCUS = 0x52,       /* (nothing) -> display_focus */
+    DISPLAY_PROMPT_SHOW = 0x53, /* display_prompt -> (nothing); SVC_EBUSY if one is up */
     DISPLAY_PROMPT_UPDATE = 0x54, /* display_prompt_update -> (nothing) */
     DISPLAY_PROMPT_END = 0x55,    /* (nothing) -> (nothing): back to the persona shown before */
     DISPLAY_STATS = 0x56,         /* (nothing) -> display_stats */
@@ -55,18 +55,18 @@ struct display_focus {
 
 /* What the trusted prompt shows: the payment, the PIN's progress, a message. */
 enum prompt_message {
-    PROMPT_ENTER_PIN = 0,  /* "Enter your PIN" */
-    PROMPT_CHECKING = 1,   /* "Checking..." */
-    PROMPT_WRONG_PIN = 2,  /* "Wrong PIN: N attempts left"; detail = N */
-    PROMPT_LOCKED = 3,     /* "Locked: try again in N s"; detail = N */
-    PROMPT_APPROVED = 4,   /* "Approved" */
-    PROMPT_CANCELLED = 5,  /* "Cancelled" */
-    PROMPT_TIMED_OUT = 6,  /* "Timed out" */
+    PROMPT_ENTER_PIN = 0, /* "Enter your PIN" */
+    PROMPT_CHECKING = 1,  /* "Checking..." */
+    PROMPT_WRONG_PIN = 2, /* "Wrong PIN: N attempts left"; detail = N */
+    PROMPT_LOCKED = 3,    /* "Locked: try again in N s"; detail = N */
+    PROMPT_APPROVED = 4,  /* "Approved" */
+    PROMPT_CANCELLED = 5, /* "Cancelled" */
+    PROMPT_TIMED_OUT = 6, /* "Timed out" */
     PROMPT_MESSAGES = 7,
 };
 
 struct display_prompt {
-    struct payment payment; /* amount and payee as shown; the nonce is not shown */
+    struct payment payment;           /* amount and payee as shown; the nonce is not shown */
     char requester[SCREEN_NAME_SIZE]; /* who asks: the persona's name */
     uint64_t timeout_s;               /* shown, and kept by auth */
 };
@@ -78,12 +78,12 @@ struct display_prompt_update {
 };
 
 struct display_stats {
-    uint64_t frames;          /* flushes to the screen */
-    uint64_t checks;          /* looks at the shown screen for a change */
-    uint64_t busy_ticks;      /* counter ticks the cell spent working since it started */
-    uint64_t since;           /* the counter when it started counting */
-    uint64_t last_switch;     /* ticks from the key to the new picture flushed, last switch */
-    uint64_t full_redraw;     /* ticks to transfer and flush a whole screen, last time */
+    uint64_t frames;      /* flushes to the screen */
+    uint64_t checks;      /* looks at the shown screen for a change */
+    uint64_t busy_ticks;  /* counter ticks the cell spent working since it started */
+    uint64_t since;       /* the counter when it started counting */
+    uint64_t last_switch; /* ticks from the key to the new picture flushed, last switch */
+    uint64_t full_redraw; /* ticks to transfer and flush a whole screen, last time */
     uint64_t first_frame[SCREENS_MAX]; /* the counter when each screen first changed on screen */
 };
 
@@ -94,7 +94,8 @@ enum input_method {
 
 #define INPUT_EVENTS_MAX 31
 
-/* A key event as Linux's evdev has it: type (EV_KEY 1), code (KEY_*), value (1 down, 0 up, 2 repeat). */
+/* A key event as Linux's evdev has it: type (EV_KEY 1), code (KEY_*), value (1 down, 0 up, 2
+ * repeat). */
 static inline uint64_t input_event_pack(uint16_t type, uint16_t code, int32_t value)
 {
     return (uint64_t)type | (uint64_t)code << 16 | (uint64_t)(uint32_t)value << 32;

@@ -41,9 +41,9 @@ struct input_event {
 /* US layout, unshifted: what a key code types (0 for keys that type nothing). */
 static char key_char(unsigned code)
 {
-    static const char row1[] = "1234567890-=";  /* KEY_1 (2) to KEY_EQUAL (13) */
-    static const char row2[] = "qwertyuiop[]";  /* KEY_Q (16) to KEY_RIGHTBRACE (27) */
-    static const char row3[] = "asdfghjkl;'`";  /* KEY_A (30) to KEY_GRAVE (41) */
+    static const char row1[] = "1234567890-="; /* KEY_1 (2) to KEY_EQUAL (13) */
+    static const char row2[] = "qwertyuiop[]"; /* KEY_Q (16) to KEY_RIGHTBRACE (27) */
+    static const char row3[] = "asdfghjkl;'`"; /* KEY_A (30) to KEY_GRAVE (41) */
     static const char row4[] = "\\zxcvbnm,./"; /* KEY_BACKSLASH (43) to KEY_SLASH (53) */
     if (code >= 2 && code <= 13)
         return row1[code - 2];
@@ -111,7 +111,8 @@ static void show_console(void)
         unsigned length = 0;
         for (unsigned x = 0; x < columns; x++) {
             size_t at = 4 + 2 * ((size_t)row * columns + x);
-            line[length++] = at < (size_t)n && screen[at] >= ' ' && screen[at] < 127 ? (char)screen[at] : ' ';
+            line[length++] =
+                at < (size_t)n && screen[at] >= ' ' && screen[at] < 127 ? (char)screen[at] : ' ';
         }
         while (length && line[length - 1] == ' ')
             length--;
@@ -146,8 +147,12 @@ int main(int argc, char **argv)
                     continue;
                 char c = key_char(e.code);
                 printf("keylog: %s key %u (%s) %s\n", names[i], e.code,
-                       c == '\n' ? "enter" : c ? (char[]){ c, 0 } : "-",
-                       e.value == 1 ? "down" : e.value == 0 ? "up" : "repeat");
+                       c == '\n' ? "enter"
+                       : c       ? (char[]){ c, 0 }
+                                 : "-",
+                       e.value == 1   ? "down"
+                       : e.value == 0 ? "up"
+                                      : "repeat");
                 fflush(stdout);
                 if (e.value == 1) {
                     presses++;

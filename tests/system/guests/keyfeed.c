@@ -117,10 +117,9 @@ int main(void)
     uint64_t next = ticks() + frequency(), step = frequency();
     for (unsigned n = 1;;) {
         uint64_t mr[4];
-        struct sys_result r = sys_nb_recv(runtime_cell_info->endpoint_slot, mr,
-                                          runtime_cell_info->reply_slot);
-        if (!r.error && r.detail != RECV_FROM_NOTIFICATION &&
-            msginfo_label(r.info) == INPUT_READ) {
+        struct sys_result r =
+            sys_nb_recv(runtime_cell_info->endpoint_slot, mr, runtime_cell_info->reply_slot);
+        if (!r.error && r.detail != RECV_FROM_NOTIFICATION && msginfo_label(r.info) == INPUT_READ) {
             answer(runtime_cell_info->reply_slot);
             continue;
         }
