@@ -50,6 +50,12 @@ int cell_signal(const char *channel)
     return slot ? (int)sys_signal(slot) : ERR_INVALID_CAPABILITY;
 }
 
+int cell_timer(const char *channel, uint64_t deadline)
+{
+    cptr_t slot = cell_channel(channel);
+    return slot ? notification_set_timer(slot, deadline) : ERR_INVALID_CAPABILITY;
+}
+
 /* The server end whose badge a call carried. */
 static const struct cell_info_end *caller_end(uint64_t badge)
 {

@@ -21,6 +21,9 @@ const struct cell_info_screen *cell_screen(unsigned i);
 struct sys_result cell_call(const char *channel, uint64_t label, uint64_t mr[4], unsigned length);
 /* Signals a notify channel. */
 int cell_signal(const char *channel);
+/* Arms the cell's timer, a notify channel from the cell to itself: at `deadline` (ticks of
+ * CNTVCT_EL0) the kernel signals the channel's bit; 0 disarms it. Replaces an earlier deadline. */
+int cell_timer(const char *channel, uint64_t deadline);
 
 /* A message that arrived at the cell's endpoint, and the reply the handler fills in. */
 struct cell_message {

@@ -8,8 +8,8 @@
  * The keys go to the persona's VMM (signal "<persona>_keys", then its
  * INPUT_READ over "<persona>_kbd"), which makes them a virtio keyboard; the
  * guest's shell on the screen (tty1) runs the line, whose output comes back
- * on the serial console as "work: feed-N". It runs below the persona and
- * yields between looks at the clock, so it takes only what the guest leaves.
+ * on the serial console as "work: feed-N". Its timer (a notify channel to
+ * itself, "keyfeed_tick") wakes it each second.
  */
 #include <stdio.h>
 #include <string.h>
@@ -103,33 +103,32 @@ static void answer(cptr_t reply)
 
 int main(void)
 {
-    const struct cell_info_end *keys = NULL;
+    const struct cell_info_end *keys = NULL, *tick = cell_end("keyfeed_tick");
     for (uint32_t i = 0; i < runtime_cell_info->end_count; i++) {
         const struct cell_info_end *e = &runtime_cell_info->ends[i];
         if (e->kind == CELL_END_NOTIFY_SIGNAL && strstr(e->name, "_keys"))
             keys = e;
     }
-    if (!keys) {
-        printf("keyfeed: no persona's keyboard to type on\n");
+    if (!keys || !tick) {
+        printf("keyfeed: no persona's keyboard to type on, or no timer\n");
         return 1;
     }
     printf("keyfeed: typing on '%s' every second\n", keys->peer);
-    uint64_t next = ticks() + frequency(), step = frequency();
+    cell_timer("keyfeed_tick", ticks() + frequency());
+    uint64_t mr[4];
+    struct sys_result r =
+        sys_recv(runtime_cell_info->endpoint_slot, mr, runtime_cell_info->reply_slot);
     for (unsigned n = 1;;) {
-        uint64_t mr[4];
-        struct sys_result r =
-            sys_nb_recv(runtime_cell_info->endpoint_slot, mr, runtime_cell_info->reply_slot);
-        if (!r.error && r.detail != RECV_FROM_NOTIFICATION && msginfo_label(r.info) == INPUT_READ) {
-            answer(runtime_cell_info->reply_slot);
-            continue;
-        }
-        if (ticks() >= next) {
+        if (!r.error && r.detail == RECV_FROM_NOTIFICATION && (r.badge & tick->badge)) {
             char line[48];
             snprintf(line, sizeof(line), "echo feed-%u >/dev/ttyAMA0\n", n++);
             type(line);
             sys_signal(keys->slot);
-            next = ticks() + step;
+            cell_timer("keyfeed_tick", ticks() + frequency());
+        } else if (!r.error && r.detail != RECV_FROM_NOTIFICATION &&
+                   msginfo_label(r.info) == INPUT_READ) {
+            answer(runtime_cell_info->reply_slot);
         }
-        sys_yield();
+        r = sys_recv(runtime_cell_info->endpoint_slot, mr, runtime_cell_info->reply_slot);
     }
 }

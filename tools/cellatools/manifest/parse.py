@@ -328,8 +328,9 @@ class _Parser:
     def check_channel_ends(self, c, keys):
         if c.sender is None or c.receiver is None:
             return
-        if c.sender is c.receiver:
-            self.report.add(c.entry, f"both ends are '{c.sender.name}': a channel joins two different subjects")
+        if c.sender is c.receiver and not (c.kind == NOTIFY and c.sender.kind == "cell"):
+            self.report.add(c.entry, f"both ends are '{c.sender.name}': a channel joins two different subjects "
+                            "(only a cell's notify channel to itself, its timer, may not)")
         elif c.sender.kind == c.receiver.kind == "persona":
             self.report.add(c.entry, "both ends are personas: personas talk to each other "
                             "only through a cell, so that a rule can see it")
