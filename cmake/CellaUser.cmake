@@ -18,6 +18,7 @@ else()
   list(APPEND CELLA_USER_FLAGS -O2)
 endif()
 set(CELLA_USER_INCLUDES "${PROJECT_SOURCE_DIR}/libsel4-like/include" "${PROJECT_SOURCE_DIR}/runtime")
+set(CELLA_TOOLS_DIR "${PROJECT_SOURCE_DIR}/tools")
 
 # Flags for code that runs at user level.
 function(cella_user_flags target)
@@ -45,6 +46,37 @@ function(cella_add_program name)
   else()
     set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY "${CELLA_PROGRAM_DIR}")
   endif()
+endfunction()
+
+# cella_cell(<program> SOURCES <file>... [LIBRARIES <lib>...] [MANIFEST <toml> [CELL <cell>]]):
+# a cell's program, <program>.elf in the program folder. With MANIFEST, the program is written for
+# that one system: `cella-manifest headers` writes <cell>.cell.h (CELL defaults to <program>),
+# which declares every end and map the manifest gives the cell as the program's needs (cell.h),
+# with handles CH_<CHANNEL>, IRQ_<IRQ> and MAP_<MAP>; the program includes "<cell>.cell.h".
+# Without it, the program declares its needs itself (docs/manifest.md, "What a program needs").
+function(cella_cell name)
+  cmake_parse_arguments(C "" "MANIFEST;CELL" "SOURCES;LIBRARIES" ${ARGN})
+  cella_add_program(${name} SOURCES ${C_SOURCES} LIBRARIES ${C_LIBRARIES})
+  if(NOT C_MANIFEST)
+    return()
+  endif()
+  if(NOT C_CELL)
+    set(C_CELL ${name})
+  endif()
+  set(dir "${CMAKE_CURRENT_BINARY_DIR}/${name}-cell")
+  file(GLOB_RECURSE tool_sources CONFIGURE_DEPENDS "${CELLA_TOOLS_DIR}/cellatools/*.py")
+  # The header is rewritten only when its text changes (restat), so a manifest edit that does
+  # not touch this cell's ends or maps rebuilds nothing.
+  add_custom_command(OUTPUT "${dir}/${C_CELL}.stamp" BYPRODUCTS "${dir}/${C_CELL}.cell.h"
+    COMMAND "${Python3_EXECUTABLE}" "${CELLA_TOOLS_DIR}/cella-manifest" headers "${C_MANIFEST}"
+            -o "${dir}" --cell "${C_CELL}"
+    COMMAND "${CMAKE_COMMAND}" -E touch "${dir}/${C_CELL}.stamp"
+    DEPENDS "${C_MANIFEST}" ${tool_sources}
+    COMMENT "Declaring what cell ${C_CELL} of ${C_MANIFEST} is given"
+    VERBATIM)
+  target_sources(${name} PRIVATE "${dir}/${C_CELL}.stamp")
+  set_source_files_properties("${dir}/${C_CELL}.stamp" PROPERTIES HEADER_FILE_ONLY ON)
+  target_include_directories(${name} PRIVATE "${dir}")
 endfunction()
 
 # cella_system(<name> MANIFEST <toml> PROGRAMS <target>... [GUEST_DIRS <dir>...] [DEPENDS <t>...]

@@ -118,8 +118,14 @@ static void handle(const struct spec *spec, struct cell *c, uint64_t label, cons
     }
     if (label != CELL_EXIT_LABEL)
         c->faults++;
-    report(c, label, mr);
-    if (!may_restart(c)) {
+    bool unmet = label == CELL_EXIT_LABEL && mr[0] == CELL_EXIT_UNMET_NEEDS;
+    if (unmet)
+        printf("supervisor: cell '%s' lacks an end or map its program needs (it said which); "
+               "the manifest must give it, a restart cannot\n",
+               c->name);
+    else
+        report(c, label, mr);
+    if (unmet || !may_restart(c)) {
         tcb_suspend(slot_cptr(c->tcb));
         c->stopped = true;
         printf("supervisor: cell '%s' stays stopped (%u faults, %u restarts)\n", c->name, c->faults,

@@ -5,6 +5,7 @@
  */
 #include <stddef.h>
 
+#include "cell.h"
 #include "runtime.h"
 
 /* The auxiliary vector keys musl reads at start. */
@@ -37,6 +38,14 @@ static uintptr_t process_block[] = {
 
 _Noreturn void runtime_start(void *info);
 
+/* A cell's program starts once its declared ends and maps are bound (cell.h); musl is set up
+ * by then, so a missing one can be reported with printf. */
+static int cell_main(int argc, char **argv, char **envp)
+{
+    runtime_cell_bind();
+    return main(argc, argv, envp);
+}
+
 /* Either the kernel's boot info (the initializer) or the cell-info page (a cell) arrives in x0. */
 _Noreturn void runtime_start(void *info)
 {
@@ -53,6 +62,7 @@ _Noreturn void runtime_start(void *info)
         runtime_cell_console_init();
     }
     process_block[0] = (uintptr_t) "cella";
-    __libc_start_main(main, 1, (char **)process_block, nothing, nothing, 0);
+    __libc_start_main(runtime_cell_info ? cell_main : main, 1, (char **)process_block, nothing,
+                      nothing, 0);
     runtime_exit(127);
 }

@@ -22,7 +22,9 @@
 #define LOCKOUT_BASE_MS 1000u
 #define LOCKOUT_MAX_MS (3600u * 1000)
 #define TOKEN_LIFETIME_MS 10000u
-#define KEY_CHANNEL "wallet_auth"
+
+/* Only the wallet, over this channel, may set the token key (cell.h). */
+CELL_SERVES(CH_KEYS, "wallet_auth");
 
 static const uint8_t pin_salt[] = AUTH_PIN_SALT;
 static const uint8_t pin_hash[] = AUTH_PIN_HASH;
@@ -113,35 +115,35 @@ static void called(struct cell_message *msg)
         struct auth_request rq;
         struct auth_reply reply = { 0 };
         uint64_t status =
-            msg_take(msg, &rq, sizeof(rq)) ? request_token(&rq, &reply) : SVC_EMALFORMED;
+            cell_take(msg, &rq, sizeof(rq)) ? request_token(&rq, &reply) : SVC_EMALFORMED;
         memset(&rq, 0, sizeof(rq)); /* the PIN does not linger */
-        msg_give(msg, status, &reply, sizeof(reply));
+        cell_reply(msg, status, &reply, sizeof(reply));
         return;
     }
     case AUTH_SET_TOKEN_KEY: {
         struct auth_key rq;
-        if (strcmp(msg->from->name, KEY_CHANNEL) != 0) {
-            msg_give(msg, SVC_EFORBIDDEN, NULL, 0);
+        if (msg->from != CH_KEYS) {
+            cell_reply(msg, SVC_EFORBIDDEN, NULL, 0);
             return;
         }
-        if (!msg_take(msg, &rq, sizeof(rq))) {
-            msg_give(msg, SVC_EMALFORMED, NULL, 0);
+        if (!cell_take(msg, &rq, sizeof(rq))) {
+            cell_reply(msg, SVC_EMALFORMED, NULL, 0);
             return;
         }
         memcpy(token_key, rq.key, sizeof(token_key));
         memset(&rq, 0, sizeof(rq));
         printf("token key %s by the wallet\n", provisioned ? "replaced" : "provisioned");
         provisioned = true;
-        msg_give(msg, SVC_OK, NULL, 0);
+        cell_reply(msg, SVC_OK, NULL, 0);
         return;
     }
     case AUTH_STATUS: {
         struct auth_status st = { failures, remaining_ms(), tokens_issued, provisioned };
-        msg_give(msg, msg->length == 0 ? SVC_OK : SVC_EMALFORMED, &st, sizeof(st));
+        cell_reply(msg, msg->length == 0 ? SVC_OK : SVC_EMALFORMED, &st, sizeof(st));
         return;
     }
     default:
-        msg_give(msg, SVC_EMALFORMED, NULL, 0);
+        cell_reply(msg, SVC_EMALFORMED, NULL, 0);
     }
 }
 

@@ -48,6 +48,10 @@ struct ledger_record {
 _Static_assert(sizeof(struct ledger_header) == SLOT_SIZE, "a slot");
 _Static_assert(sizeof(struct ledger_record) == SLOT_SIZE, "a slot");
 
+/* What billing needs from its manifest (cell.h). */
+CELL_CALLS(CH_STORAGE, "billing_storage"); /* its partition: the ledger */
+CELL_CALLS(CH_WALLET, "billing_wallet");   /* the public key, to verify the ledger */
+
 static uint8_t wallet_key[WALLET_PUBKEY_SIZE];
 static uint64_t status = SVC_ENOTREADY;
 static uint32_t slots, sectors, sector_size, next_slot;
@@ -57,12 +61,12 @@ static uint8_t nonces[MAX_SLOTS][WALLET_NONCE_SIZE];
 
 static uint64_t read_slot(uint32_t slot, void *out)
 {
-    return storage_read_at("billing_storage", slot * SLOT_SIZE, out, SLOT_SIZE);
+    return storage_read_at(CH_STORAGE, slot * SLOT_SIZE, out, SLOT_SIZE);
 }
 
 static uint64_t write_bytes(uint32_t offset, const void *in, uint32_t length)
 {
-    return storage_write_at("billing_storage", offset, in, length);
+    return storage_write_at(CH_STORAGE, offset, in, length);
 }
 
 /* Writes a slot's body, then its last word: the commit. */
@@ -92,7 +96,7 @@ static uint64_t format_ledger(bool erase)
 {
     for (uint32_t s = 0; erase && s < sectors; s++) {
         struct storage_erase er = { (uint64_t)s * sector_size };
-        uint64_t st = svc_call("billing_storage", STORAGE_ERASE, &er, sizeof(er), NULL, 0);
+        uint64_t st = cell_request(CH_STORAGE, STORAGE_ERASE, &er, sizeof(er), NULL, 0);
         if (st != SVC_OK)
             return st;
     }
@@ -233,25 +237,25 @@ static void called(struct cell_message *msg)
     case BILLING_RECORD: {
         struct billing_record rq;
         struct billing_receipt out = { 0 };
-        uint64_t st = msg_take(msg, &rq, sizeof(rq)) ? record(&rq, &out) : SVC_EMALFORMED;
-        msg_give(msg, st, &out, sizeof(out));
+        uint64_t st = cell_take(msg, &rq, sizeof(rq)) ? record(&rq, &out) : SVC_EMALFORMED;
+        cell_reply(msg, st, &out, sizeof(out));
         return;
     }
     case BILLING_BALANCE: {
         struct billing_balance b = { count, total, count, discarded };
-        msg_give(msg, msg->length != 0 ? SVC_EMALFORMED : status, &b, sizeof(b));
+        cell_reply(msg, msg->length != 0 ? SVC_EMALFORMED : status, &b, sizeof(b));
         return;
     }
     case BILLING_ENTRY: {
         struct billing_entry_query rq;
         struct billing_entry out;
         memset(&out, 0, sizeof(out));
-        uint64_t st = msg_take(msg, &rq, sizeof(rq)) ? entry(&rq, &out) : SVC_EMALFORMED;
-        msg_give(msg, st, &out, sizeof(out));
+        uint64_t st = cell_take(msg, &rq, sizeof(rq)) ? entry(&rq, &out) : SVC_EMALFORMED;
+        cell_reply(msg, st, &out, sizeof(out));
         return;
     }
     default:
-        msg_give(msg, SVC_EMALFORMED, NULL, 0);
+        cell_reply(msg, SVC_EMALFORMED, NULL, 0);
     }
 }
 
@@ -259,7 +263,7 @@ static uint64_t open_ledger(void)
 {
     struct storage_info info;
     struct wallet_public_key pk;
-    uint64_t st = svc_call("billing_storage", STORAGE_INFO, NULL, 0, &info, sizeof(info));
+    uint64_t st = cell_request(CH_STORAGE, STORAGE_INFO, NULL, 0, &info, sizeof(info));
     if (st != SVC_OK)
         return st;
     sector_size = (uint32_t)info.sector_size;
@@ -267,7 +271,7 @@ static uint64_t open_ledger(void)
     slots = (uint32_t)(info.partition_size / SLOT_SIZE);
     if (slots > MAX_SLOTS + 1)
         slots = MAX_SLOTS + 1;
-    st = svc_call("billing_wallet", WALLET_PUBLIC_KEY, NULL, 0, &pk, sizeof(pk));
+    st = cell_request(CH_WALLET, WALLET_PUBLIC_KEY, NULL, 0, &pk, sizeof(pk));
     if (st != SVC_OK)
         return st;
     memcpy(wallet_key, pk.key, sizeof(wallet_key));

@@ -1,85 +1,8 @@
-/* Message marshalling, time and helpers for the secure-wallet cells (service.h). */
+/* Status names, the storage client, time and helpers for the secure-wallet cells (service.h). */
 #include <stdio.h>
 #include <string.h>
 
 #include "service.h"
-
-static uint64_t get_word(unsigned i, const uint64_t mr[4])
-{
-    return i < MSG_REGISTERS_IN_CPU ? mr[i] : ipc_buffer()->msg[i];
-}
-
-static void put_word(unsigned i, uint64_t w, uint64_t mr[4])
-{
-    if (i < MSG_REGISTERS_IN_CPU)
-        mr[i] = w;
-    else
-        ipc_buffer()->msg[i] = w;
-}
-
-static void words_out(const void *data, size_t size, uint64_t mr[4])
-{
-    for (unsigned i = 0; i < size / 8; i++) {
-        uint64_t w;
-        memcpy(&w, (const uint8_t *)data + 8 * i, 8);
-        put_word(i, w, mr);
-    }
-}
-
-static void words_in(void *data, size_t size, unsigned available, const uint64_t mr[4])
-{
-    memset(data, 0, size);
-    for (unsigned i = 0; i < size / 8 && i < available; i++) {
-        uint64_t w = get_word(i, mr);
-        memcpy((uint8_t *)data + 8 * i, &w, 8);
-    }
-}
-
-bool msg_take(const struct cell_message *msg, void *request, size_t size)
-{
-    if (msg->length != size / 8)
-        return false;
-    words_in(request, size, msg->length, msg->mr);
-    return true;
-}
-
-void msg_give(struct cell_message *msg, uint64_t status, const void *reply, size_t size)
-{
-    msg->reply_label = status;
-    msg->reply_length = (unsigned)(size / 8);
-    if (reply)
-        words_out(reply, size, msg->mr);
-}
-
-uint64_t svc_call_slot(cptr_t slot, uint64_t method, const void *request, size_t request_size,
-                       void *reply, size_t reply_size)
-{
-    uint64_t mr[4] = { 0 };
-    if (request)
-        words_out(request, request_size, mr);
-    struct sys_result r =
-        sys_call(slot, msginfo_new(method, 0, 0, (unsigned)(request_size / 8)), mr);
-    if (r.error) {
-        if (reply)
-            memset(reply, 0, reply_size);
-        return r.error;
-    }
-    if (reply)
-        words_in(reply, reply_size, msginfo_length(r.info), mr);
-    return msginfo_label(r.info);
-}
-
-uint64_t svc_call(const char *channel, uint64_t method, const void *request, size_t request_size,
-                  void *reply, size_t reply_size)
-{
-    cptr_t slot = cell_channel(channel);
-    if (!slot) {
-        if (reply)
-            memset(reply, 0, reply_size);
-        return ERR_INVALID_CAPABILITY;
-    }
-    return svc_call_slot(slot, method, request, request_size, reply, reply_size);
-}
 
 const char *svc_status_name(uint64_t status)
 {
@@ -163,19 +86,21 @@ void payment_describe(char *out, size_t size, const struct payment *p)
              (unsigned long)(p->amount % 100), payee);
 }
 
-uint64_t storage_read_at(const char *channel, uint32_t offset, void *out, uint32_t length)
+uint64_t storage_read_at(const struct cell_end *channel, uint32_t offset, void *out,
+                         uint32_t length)
 {
     struct storage_read rq = { offset, length };
     static struct storage_data data; /* larger than a cell's stack should carry */
     if (length > sizeof(data.data))
         return SVC_EMALFORMED;
-    uint64_t st = svc_call(channel, STORAGE_READ, &rq, sizeof(rq), &data, sizeof(data));
+    uint64_t st = cell_request(channel, STORAGE_READ, &rq, sizeof(rq), &data, sizeof(data));
     if (st == SVC_OK)
         memcpy(out, data.data, length);
     return st;
 }
 
-uint64_t storage_write_at(const char *channel, uint32_t offset, const void *in, uint32_t length)
+uint64_t storage_write_at(const struct cell_end *channel, uint32_t offset, const void *in,
+                          uint32_t length)
 {
     static struct storage_write rq;
     if (length > sizeof(rq.data))
@@ -184,5 +109,5 @@ uint64_t storage_write_at(const char *channel, uint32_t offset, const void *in, 
     rq.offset = offset;
     rq.length = length;
     memcpy(rq.data, in, length);
-    return svc_call(channel, STORAGE_WRITE, &rq, sizeof(rq), NULL, 0);
+    return cell_request(channel, STORAGE_WRITE, &rq, sizeof(rq), NULL, 0);
 }

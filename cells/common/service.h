@@ -1,6 +1,7 @@
 /*
- * What the secure-wallet cells share: fixed-size messages in and out of the
- * message registers, the generic timer as a clock, and small helpers.
+ * What the secure-wallet cells share besides the cell API (cell.h, where
+ * requests and replies are marshalled): status names, the storage client,
+ * the generic timer as a clock, and small helpers.
  */
 #pragma once
 
@@ -11,23 +12,7 @@
 
 #include "wallet_protocol.h"
 
-/* Server side: copies the request out of the message registers; false if its length is not exactly
- * `size`. */
-bool msg_take(const struct cell_message *msg, void *request, size_t size);
-/* Server side: the reply's status and its words (reply may be NULL with size 0). */
-void msg_give(struct cell_message *msg, uint64_t status, const void *reply, size_t size);
-
-/*
- * Client side: calls `channel` with a request of `request_size` bytes and
- * copies the reply into `reply` (zero-filled when shorter). Returns the
- * reply's status, or the kernel's error (ERR_*, below 64) if the call
- * itself failed.
- */
-uint64_t svc_call(const char *channel, uint64_t method, const void *request, size_t request_size,
-                  void *reply, size_t reply_size);
-/* The same through a capability slot, for callers who name slots themselves. */
-uint64_t svc_call_slot(cptr_t slot, uint64_t method, const void *request, size_t request_size,
-                       void *reply, size_t reply_size);
+/* A status of the protocol (SVC_*) or a kernel error, by name. */
 const char *svc_status_name(uint64_t status);
 
 /*
@@ -35,8 +20,10 @@ const char *svc_status_name(uint64_t status);
  * at `offset` of the partition behind `channel`. A read fills `out` only
  * when it succeeds. Returns the status.
  */
-uint64_t storage_read_at(const char *channel, uint32_t offset, void *out, uint32_t length);
-uint64_t storage_write_at(const char *channel, uint32_t offset, const void *in, uint32_t length);
+uint64_t storage_read_at(const struct cell_end *channel, uint32_t offset, void *out,
+                         uint32_t length);
+uint64_t storage_write_at(const struct cell_end *channel, uint32_t offset, const void *in,
+                          uint32_t length);
 
 /* The generic timer, readable at EL0 in every cell. */
 uint64_t time_ticks(void);

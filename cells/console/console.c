@@ -4,7 +4,8 @@
  * to the UART with the caller's name in front, so lines never interleave
  * and everybody knows who said what.
  *
- * Input: with an IRQ end named "uart_irq" it also reads the UART (RX
+ * Every cell and persona with a call channel to it may write; it needs no
+ * end of its own for them. Input: with an IRQ end named "uart_irq" it also reads the UART (RX
  * interrupt), echoes what is typed (as '*' when the reader asked for that,
  * for PINs), and keeps whole lines. The cell at the other end of its notify
  * channel named "console_input" is the one reader: it arms input
@@ -31,9 +32,14 @@
 #define UART_INT_RT (1u << 6)
 #define LINES_MAX 4
 
+/* What the console needs from its manifest (cell.h); input needs the last two. */
+CELL_MAP(MAP_UART, "uart", CELL_MAP_DEVICE, "rw", 4096);
+CELL_IRQ_OPTIONAL(IRQ_UART, "uart_irq");
+CELL_SIGNALS_OPTIONAL(CH_INPUT, "console_input"); /* to the one reader */
+
 static volatile uint32_t *uart;
-static const struct cell_info_end *input_end; /* our signal end to the reader */
-static char pending[CONSOLE_LINE_MAX];        /* the line being typed */
+static bool input_on;                  /* the UART's input goes to the reader */
+static char pending[CONSOLE_LINE_MAX]; /* the line being typed */
 static unsigned pending_length;
 static struct console_line lines[LINES_MAX]; /* finished lines, oldest first */
 static unsigned line_count;
@@ -65,7 +71,7 @@ static void write_line(struct cell_message *msg)
         for (int b = 0; b < 8; b++)
             text[i * 8 + b] = (char)(w >> (8 * b));
     }
-    const char *who = msg->from->peer;
+    const char *who = cell_peer(msg->from);
     pl011_write(who, name_length(who));
     pl011_write(": ", 2);
     pl011_write(text, length);
@@ -78,9 +84,9 @@ static void write_line(struct cell_message *msg)
 
 static void tell_reader(void)
 {
-    if (armed && line_count && input_end) {
+    if (armed && line_count && input_on) {
         armed = false;
-        sys_signal(input_end->slot);
+        cell_signal(CH_INPUT);
     }
 }
 
@@ -177,26 +183,24 @@ static void typed(char c)
  */
 static void drain_uart(void)
 {
-    const struct cell_info_end *irq = cell_end("uart_irq");
     /* Reading the data clears the RX interrupt; writing ICR could lose one that just arrived. */
     while (room_for_input() && !(uart[UART_FR / 4] & UART_FR_RXFE))
         typed((char)uart[UART_DR / 4]);
     finish_raw_if_waiting();
     uart_held = !room_for_input();
     if (!uart_held)
-        irq_handler_ack(irq->slot);
+        cell_irq_ack(IRQ_UART);
 }
 
-static void notified(uint64_t bits)
+static void notified(const struct cell_end *end)
 {
-    const struct cell_info_end *irq = cell_end("uart_irq");
-    if (irq && (bits & irq->badge))
+    if (end == IRQ_UART)
         drain_uart();
 }
 
 static bool from_reader(const struct cell_message *msg)
 {
-    return input_end && strcmp(msg->from->peer, input_end->peer) == 0;
+    return input_on && strcmp(cell_peer(msg->from), cell_peer(CH_INPUT)) == 0;
 }
 
 /* Hands the oldest line to the reader; the room it leaves lets held input in. */
@@ -259,18 +263,15 @@ static void called(struct cell_message *msg)
 
 int main(void)
 {
-    uart = cell_map("uart", NULL);
-    if (!uart)
-        return 1;
+    uart = MAP_UART->base;
     pl011_use((void *)uart); /* its own output cannot go through itself */
-    const struct cell_info_end *input = cell_end("console_input");
-    if (input && input->kind == CELL_END_NOTIFY_SIGNAL && cell_end("uart_irq")) {
-        input_end = input;
+    if (cell_has(CH_INPUT) && cell_has(IRQ_UART)) {
+        input_on = true;
         uart[UART_LCR_H / 4] |=
             UART_LCR_H_FEN; /* a burst of keys waits in the FIFO, not one at a time */
         uart[UART_CR / 4] |= UART_CR_RXE;
         uart[UART_IMSC / 4] |= UART_INT_RX | UART_INT_RT;
-        irq_handler_ack(cell_end("uart_irq")->slot);
+        cell_irq_ack(IRQ_UART);
     }
     cell_serve(&(struct cell_handlers){ .called = called, .notified = notified });
 }

@@ -23,24 +23,30 @@ static uint64_t next_random(void)
     return rng_state;
 }
 
+/* Its channel to each service (cell.h). */
+CELL_CALLS(CH_STORAGE, "fuzz_storage");
+CELL_CALLS(CH_AUTH, "fuzz_auth");
+CELL_CALLS(CH_WALLET, "fuzz_wallet");
+CELL_CALLS(CH_BILLING, "fuzz_billing");
+
 struct target {
-    const char *channel;
+    const struct cell_end *const *channel;
     uint64_t first_method, methods; /* the service's own method numbers */
     size_t sizes[4];                /* its request sizes, to hit the right lengths often */
 };
 
 static const struct target targets[] = {
-    { "fuzz_storage",
+    { &CH_STORAGE,
       STORAGE_INFO,
       4,
       { 0, sizeof(struct storage_read), sizeof(struct storage_write),
         sizeof(struct storage_erase) } },
-    { "fuzz_auth",
+    { &CH_AUTH,
       AUTH_REQUEST_TOKEN,
       3,
       { sizeof(struct auth_request), sizeof(struct auth_key), 0, 0 } },
-    { "fuzz_wallet", WALLET_PUBLIC_KEY, 2, { 0, sizeof(struct wallet_sign), 0, 0 } },
-    { "fuzz_billing",
+    { &CH_WALLET, WALLET_PUBLIC_KEY, 2, { 0, sizeof(struct wallet_sign), 0, 0 } },
+    { &CH_BILLING,
       BILLING_RECORD,
       3,
       { sizeof(struct billing_record), 0, sizeof(struct billing_entry_query), 0 } },
@@ -71,7 +77,7 @@ static void put_payment(unsigned at, uint64_t mr[4])
 }
 
 /* One message: a random label and length, or a right label and length with random contents. */
-static uint64_t send_one(cptr_t slot, const struct target *t)
+static uint64_t send_one(const struct cell_end *channel, const struct target *t)
 {
     uint64_t r = next_random(), label, words;
     if (r % 4 == 0) {
@@ -108,7 +114,7 @@ static uint64_t send_one(cptr_t slot, const struct target *t)
             put_payment(2, mr);
         }
     }
-    struct sys_result res = sys_call(slot, msginfo_new(label, 0, 0, (unsigned)words), mr);
+    struct sys_result res = cell_call(channel, label, mr, (unsigned)words);
     return res.error ? res.error : msginfo_label(res.info);
 }
 
@@ -123,7 +129,7 @@ static bool services_answer(void)
 {
     bool ok = true;
     struct storage_info info;
-    ok &= check(svc_call("fuzz_storage", STORAGE_INFO, NULL, 0, &info, sizeof(info)) == SVC_OK &&
+    ok &= check(cell_request(CH_STORAGE, STORAGE_INFO, NULL, 0, &info, sizeof(info)) == SVC_OK &&
                     info.io_max == STORAGE_IO_MAX && info.partition_size > 0,
                 "storage answers its info");
     struct storage_erase er = { 0 };
@@ -133,26 +139,26 @@ static bool services_answer(void)
     wr.offset = 64;
     wr.length = 32;
     memset(wr.data, 0xa5, sizeof(wr.data));
-    ok &= check(svc_call("fuzz_storage", STORAGE_ERASE, &er, sizeof(er), NULL, 0) == SVC_OK &&
-                    svc_call("fuzz_storage", STORAGE_WRITE, &wr, sizeof(wr), NULL, 0) == SVC_OK &&
-                    svc_call("fuzz_storage", STORAGE_READ, &rd, sizeof(rd), &back, sizeof(back)) ==
+    ok &= check(cell_request(CH_STORAGE, STORAGE_ERASE, &er, sizeof(er), NULL, 0) == SVC_OK &&
+                    cell_request(CH_STORAGE, STORAGE_WRITE, &wr, sizeof(wr), NULL, 0) == SVC_OK &&
+                    cell_request(CH_STORAGE, STORAGE_READ, &rd, sizeof(rd), &back, sizeof(back)) ==
                         SVC_OK &&
                     memcmp(back.data, wr.data, 32) == 0,
                 "storage erases, writes and reads back");
     struct auth_status st;
-    ok &= check(svc_call("fuzz_auth", AUTH_STATUS, NULL, 0, &st, sizeof(st)) == SVC_OK &&
+    ok &= check(cell_request(CH_AUTH, AUTH_STATUS, NULL, 0, &st, sizeof(st)) == SVC_OK &&
                     st.provisioned == 1,
                 "auth answers its status, still provisioned by the wallet");
     struct wallet_public_key pk;
-    ok &= check(svc_call("fuzz_wallet", WALLET_PUBLIC_KEY, NULL, 0, &pk, sizeof(pk)) == SVC_OK &&
+    ok &= check(cell_request(CH_WALLET, WALLET_PUBLIC_KEY, NULL, 0, &pk, sizeof(pk)) == SVC_OK &&
                     pk.key[0] == 0x04,
                 "wallet answers its public key");
     struct billing_balance b;
-    ok &= check(svc_call("fuzz_billing", BILLING_BALANCE, NULL, 0, &b, sizeof(b)) == SVC_OK &&
+    ok &= check(cell_request(CH_BILLING, BILLING_BALANCE, NULL, 0, &b, sizeof(b)) == SVC_OK &&
                     b.count == 0,
                 "billing answers its balance; nothing was recorded");
     struct auth_key k = { { 0 } };
-    ok &= check(svc_call("fuzz_auth", AUTH_SET_TOKEN_KEY, &k, sizeof(k), NULL, 0) == SVC_EFORBIDDEN,
+    ok &= check(cell_request(CH_AUTH, AUTH_SET_TOKEN_KEY, &k, sizeof(k), NULL, 0) == SVC_EFORBIDDEN,
                 "auth refuses a token key from anyone but the wallet");
     return ok;
 }
@@ -161,20 +167,20 @@ int main(void)
 {
     printf("seed %#llx, %d rounds per service\n", (unsigned long long)FUZZ_SEED, ROUNDS);
     for (size_t t = 0; t < sizeof(targets) / sizeof(targets[0]); t++) {
-        cptr_t slot = cell_channel(targets[t].channel);
+        const struct cell_end *channel = *targets[t].channel;
         unsigned ok = 0, refused = 0;
         uint64_t start = time_ticks();
         for (unsigned i = 0; i < ROUNDS; i++) {
-            uint64_t st = send_one(slot, &targets[t]);
+            uint64_t st = send_one(channel, &targets[t]);
             if (st == SVC_OK)
                 ok++;
             else
                 refused++;
         }
-        printf("%s: %u answered ok, %u refused, %lu ms\n", targets[t].channel, ok, refused,
+        printf("%s: %u answered ok, %u refused, %lu ms\n", channel->name, ok, refused,
                (unsigned long)time_ticks_to_ms(time_ticks() - start));
     }
     printf(services_answer() ? "fuzz: PASS\n" : "fuzz: FAIL\n");
     for (;;)
-        sys_wait(runtime_cell_info->notification_slot);
+        cell_wait(NULL);
 }

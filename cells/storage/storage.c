@@ -22,16 +22,23 @@
 #define STATUS_ERRORS 0x3a /* erase, program, VPP and lock errors */
 #define POLL_LIMIT 100000000u
 
+/* The call channels a partition may be reached over (cell.h); a system gives those it uses. */
+CELL_SERVES_OPTIONAL(CH_WALLET, "wallet_storage");
+CELL_SERVES_OPTIONAL(CH_BILLING, "billing_storage");
+CELL_SERVES_OPTIONAL(CH_FUZZ, "fuzz_storage");
+/* The flash bank: a device map holding at least the first partition. */
+CELL_MAP(MAP_FLASH, "flash", CELL_MAP_DEVICE, "rw", SECTOR_SIZE);
+
 struct partition {
-    const char *channel; /* the call channel whose caller owns it */
+    const struct cell_end *const *channel; /* the call channel whose caller owns it */
     uint32_t offset, size;
 };
 
 /* Offsets in the flash map; the map must cover them (system.toml). */
 static const struct partition partitions[] = {
-    { "wallet_storage", 0, SECTOR_SIZE },
-    { "billing_storage", SECTOR_SIZE, 4 * SECTOR_SIZE },
-    { "fuzz_storage", 5 * SECTOR_SIZE, SECTOR_SIZE },
+    { &CH_WALLET, 0, SECTOR_SIZE },
+    { &CH_BILLING, SECTOR_SIZE, 4 * SECTOR_SIZE },
+    { &CH_FUZZ, 5 * SECTOR_SIZE, SECTOR_SIZE },
 };
 
 static volatile uint32_t *flash;
@@ -65,7 +72,7 @@ static void read_array_mode(void)
 static const struct partition *partition_of(const struct cell_message *msg)
 {
     for (size_t i = 0; i < sizeof(partitions) / sizeof(partitions[0]); i++)
-        if (strcmp(partitions[i].channel, msg->from->name) == 0 &&
+        if (msg->from == *partitions[i].channel && cell_has(msg->from) &&
             partitions[i].offset + partitions[i].size <= flash_size)
             return &partitions[i];
     return NULL;
@@ -142,45 +149,44 @@ static void called(struct cell_message *msg)
 {
     const struct partition *p = partition_of(msg);
     if (!p) {
-        msg_give(msg, SVC_EFORBIDDEN, NULL, 0);
+        cell_reply(msg, SVC_EFORBIDDEN, NULL, 0);
         return;
     }
     switch (msg->label) {
     case STORAGE_INFO: {
         struct storage_info info = { p->size, SECTOR_SIZE, STORAGE_IO_MAX };
-        msg_give(msg, msg->length == 0 ? SVC_OK : SVC_EMALFORMED, &info, sizeof(info));
+        cell_reply(msg, msg->length == 0 ? SVC_OK : SVC_EMALFORMED, &info, sizeof(info));
         return;
     }
     case STORAGE_READ: {
         struct storage_read rq;
         static struct storage_data out;
         memset(&out, 0, sizeof(out));
-        uint64_t status = msg_take(msg, &rq, sizeof(rq)) ? do_read(p, &rq, &out) : SVC_EMALFORMED;
-        msg_give(msg, status, &out, sizeof(out));
+        uint64_t status = cell_take(msg, &rq, sizeof(rq)) ? do_read(p, &rq, &out) : SVC_EMALFORMED;
+        cell_reply(msg, status, &out, sizeof(out));
         return;
     }
     case STORAGE_WRITE: {
         static struct storage_write rq;
-        msg_give(msg, msg_take(msg, &rq, sizeof(rq)) ? do_write(p, &rq) : SVC_EMALFORMED, NULL, 0);
+        cell_reply(msg, cell_take(msg, &rq, sizeof(rq)) ? do_write(p, &rq) : SVC_EMALFORMED, NULL,
+                   0);
         return;
     }
     case STORAGE_ERASE: {
         struct storage_erase rq;
-        msg_give(msg, msg_take(msg, &rq, sizeof(rq)) ? do_erase(p, &rq) : SVC_EMALFORMED, NULL, 0);
+        cell_reply(msg, cell_take(msg, &rq, sizeof(rq)) ? do_erase(p, &rq) : SVC_EMALFORMED, NULL,
+                   0);
         return;
     }
     default:
-        msg_give(msg, SVC_EMALFORMED, NULL, 0);
+        cell_reply(msg, SVC_EMALFORMED, NULL, 0);
     }
 }
 
 int main(void)
 {
-    flash = cell_map("flash", &flash_size);
-    if (!flash) {
-        printf("no flash map; stopping\n");
-        return 1;
-    }
+    flash = MAP_FLASH->base;
+    flash_size = MAP_FLASH->size;
     read_array_mode();
     printf("flash bank at %p, %lu KiB mapped, sectors of %u KiB\n", (void *)flash,
            (unsigned long)(flash_size / 1024), SECTOR_SIZE / 1024);

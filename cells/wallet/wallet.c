@@ -56,6 +56,12 @@ struct keystore {
     br_hmac_drbg_context drbg;
 };
 
+/* What the wallet needs from its manifest (cell.h): checked by cella-manifest, bound at start. */
+CELL_CALLS(CH_STORAGE, "wallet_storage"); /* its partition: the sealed key */
+CELL_CALLS(CH_AUTH, "wallet_auth");       /* where the token key goes */
+CELL_MAP(MAP_KEYSTORE, "keystore", CELL_MAP_PRIVATE, "rw", sizeof(struct keystore));
+CELL_MAP_OPTIONAL(MAP_RTC, "rtc", CELL_MAP_DEVICE, "r", 4096); /* PL031: an entropy input */
+
 static struct keystore *ks;
 static const uint8_t sealing_key[] = WALLET_SEALING_KEY;
 static const uint8_t entropy_seed[] = WALLET_ENTROPY_SEED;
@@ -71,8 +77,8 @@ static void mix_timer(void)
 static void seed_drbg(void)
 {
     static const char personalisation[] = "cella-wallet-drbg-v1";
-    uint64_t size, rtc = 0;
-    volatile uint32_t *pl031 = cell_map("rtc", &size);
+    uint64_t rtc = 0;
+    volatile uint32_t *pl031 = MAP_RTC->base;
     br_hmac_drbg_init(&ks->drbg, &br_sha256_vtable, entropy_seed, sizeof(entropy_seed));
     br_hmac_drbg_update(&ks->drbg, personalisation, sizeof(personalisation));
     if (pl031) {
@@ -94,14 +100,14 @@ static void derive_seal_keys(void)
 
 static uint64_t storage_read(uint32_t offset, void *out, uint32_t length)
 {
-    uint64_t st = storage_read_at("wallet_storage", offset, out, length);
+    uint64_t st = storage_read_at(CH_STORAGE, offset, out, length);
     mix_timer();
     return st;
 }
 
 static uint64_t storage_write(uint32_t offset, const void *in, uint32_t length)
 {
-    uint64_t st = storage_write_at("wallet_storage", offset, in, length);
+    uint64_t st = storage_write_at(CH_STORAGE, offset, in, length);
     mix_timer();
     return st;
 }
@@ -177,7 +183,7 @@ static uint64_t load_or_create_key(void)
     memset(blank, 0xff, sizeof(blank));
     if (memcmp(&s, blank, sizeof(s)) != 0) {
         struct storage_erase er = { 0 };
-        st = svc_call("wallet_storage", STORAGE_ERASE, &er, sizeof(er), NULL, 0);
+        st = cell_request(CH_STORAGE, STORAGE_ERASE, &er, sizeof(er), NULL, 0);
         if (st != SVC_OK)
             return st;
         printf("no committed key in storage: sector erased\n");
@@ -190,7 +196,7 @@ static uint64_t provision_auth(void)
     struct auth_key k;
     br_hmac_drbg_generate(&ks->drbg, ks->token_key, sizeof(ks->token_key));
     memcpy(k.key, ks->token_key, sizeof(k.key));
-    uint64_t st = svc_call("wallet_auth", AUTH_SET_TOKEN_KEY, &k, sizeof(k), NULL, 0);
+    uint64_t st = cell_request(CH_AUTH, AUTH_SET_TOKEN_KEY, &k, sizeof(k), NULL, 0);
     memset(&k, 0, sizeof(k));
     return st;
 }
@@ -244,29 +250,24 @@ static void called(struct cell_message *msg)
         uint64_t st = msg->length != 0 ? SVC_EMALFORMED : status;
         if (st == SVC_OK)
             memcpy(pk.key, ks->public_key, WALLET_PUBKEY_SIZE);
-        msg_give(msg, st, &pk, sizeof(pk));
+        cell_reply(msg, st, &pk, sizeof(pk));
         return;
     }
     case WALLET_SIGN: {
         struct wallet_sign rq;
         struct wallet_signature sig = { 0 };
-        uint64_t st = msg_take(msg, &rq, sizeof(rq)) ? sign(&rq, &sig) : SVC_EMALFORMED;
-        msg_give(msg, st, &sig, sizeof(sig));
+        uint64_t st = cell_take(msg, &rq, sizeof(rq)) ? sign(&rq, &sig) : SVC_EMALFORMED;
+        cell_reply(msg, st, &sig, sizeof(sig));
         return;
     }
     default:
-        msg_give(msg, SVC_EMALFORMED, NULL, 0);
+        cell_reply(msg, SVC_EMALFORMED, NULL, 0);
     }
 }
 
 int main(void)
 {
-    uint64_t size;
-    ks = cell_map("keystore", &size);
-    if (!ks || size < sizeof(*ks)) {
-        printf("no keystore map; stopping\n");
-        return 1;
-    }
+    ks = MAP_KEYSTORE->base;
     seed_drbg();
     derive_seal_keys();
     status = load_or_create_key();

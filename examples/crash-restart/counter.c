@@ -1,4 +1,5 @@
-/* The counter: its count lives on across restarts of its clients. */
+/* The counter: its count lives on across restarts of its clients. It answers whoever calls it,
+ * over any channel, so it declares no end of its own (cell.h), and several systems use it. */
 #include <stdio.h>
 
 #include <cell.h>

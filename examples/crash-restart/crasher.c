@@ -1,7 +1,7 @@
 /* The crasher: counts, then crashes, until its last allowed restart. */
 #include <stdio.h>
 
-#include <cell.h>
+#include "crasher.cell.h" /* CH_BUMP (system.toml) */
 
 #define ALLOWED_RESTARTS 2
 
@@ -9,7 +9,7 @@ int main(void)
 {
     uint32_t run = runtime_cell_info->restarts + 1;
     uint64_t mr[4] = { 0 };
-    struct sys_result r = cell_call("bump", 1, mr, 0);
+    struct sys_result r = cell_call(CH_BUMP, 1, mr, 0);
     if (r.error) {
         printf("run %u: counter call failed: %lu\n", run, (unsigned long)r.error);
         return 1;

@@ -2,18 +2,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <cell.h>
+#include "writer.cell.h" /* MAP_NOTES (system.toml) */
 
 #define NOTE_MAGIC 0x4c4c4543u /* "CELL" */
 
 int main(void)
 {
-    uint64_t size;
-    volatile uint32_t *notes = cell_map("notes", &size);
-    if (!notes) {
-        printf("no region named notes\n");
-        return 1;
-    }
+    volatile uint32_t *notes = MAP_NOTES->base;
+    uint64_t size = MAP_NOTES->size;
     static const char text[] = "hello from a cell";
     memcpy((char *)notes + 8, text, sizeof(text));
     notes[1] = sizeof(text) - 1;

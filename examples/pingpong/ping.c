@@ -1,7 +1,7 @@
 /* Ping: calls pong with a number, checks the answer, a thousand times. */
 #include <stdio.h>
 
-#include <cell.h>
+#include "ping.cell.h" /* what system.toml gives cell ping: CH_BALL, CH_PING_CONSOLE */
 
 #define ROUNDS 1000
 
@@ -10,7 +10,7 @@ int main(void)
     uint64_t sum = 0;
     for (uint64_t i = 1; i <= ROUNDS; i++) {
         uint64_t mr[4] = { i, 0, 0, 0 };
-        struct sys_result r = cell_call("ball", 1, mr, 1);
+        struct sys_result r = cell_call(CH_BALL, 1, mr, 1);
         if (r.error || msginfo_label(r.info) != 0 || mr[0] != i + 1) {
             printf("round %lu: bad answer (error %lu, got %lu)\n", (unsigned long)i,
                    (unsigned long)r.error, (unsigned long)mr[0]);

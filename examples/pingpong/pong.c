@@ -1,7 +1,7 @@
 /* Pong: answers every call with its number plus one. */
 #include <stdio.h>
 
-#include <cell.h>
+#include "pong.cell.h" /* what system.toml gives cell pong: CH_BALL, CH_PONG_CONSOLE */
 
 static unsigned long served;
 
@@ -15,7 +15,7 @@ static void called(struct cell_message *msg)
     msg->reply_label = 0;
     msg->reply_length = 1;
     if (++served % 500 == 0)
-        printf("served %lu calls from %s\n", served, msg->from->peer);
+        printf("served %lu calls from %s\n", served, cell_peer(msg->from));
 }
 
 int main(void)

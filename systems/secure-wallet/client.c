@@ -12,6 +12,8 @@
 
 #define HISTORY_SHOWN 6
 
+CELL_SIGNALS(CH_INTRUDER, "intruder_go"); /* the intruder's cue */
+
 static int failures;
 
 static void expect(bool ok, const char *what)
@@ -71,7 +73,7 @@ static struct auth_reply refused_pin(uint64_t want, const char *why, const char 
 static void show_ledger(void)
 {
     struct billing_balance b;
-    uint64_t st = svc_call("client_billing", BILLING_BALANCE, NULL, 0, &b, sizeof(b));
+    uint64_t st = cell_request(CH_BILLING, BILLING_BALANCE, NULL, 0, &b, sizeof(b));
     expect(st == SVC_OK, "billing answers its balance");
     printf("the ledger holds %lu earlier payment(s), total %lu.%02lu, %lu torn record(s) discarded "
            "at boot\n",
@@ -133,7 +135,7 @@ int main(void)
     replay_token(&used);
 
     printf("-- 5. an intruder cell without a channel to the wallet\n");
-    expect(cell_signal("intruder_go") == 0, "the intruder can be woken");
+    expect(cell_signal(CH_INTRUDER) == 0, "the intruder can be woken");
     printf("the intruder has had its go; the wallet must still work\n");
 
     printf("-- 6. paying again after the intrusion\n");
@@ -145,5 +147,5 @@ int main(void)
            failures);
     printf("demo over; the cells keep running (Ctrl-A x quits QEMU when interactive)\n");
     for (;;)
-        sys_wait(runtime_cell_info->notification_slot);
+        cell_wait(NULL);
 }

@@ -7,6 +7,13 @@
 
 #include "service.h"
 
+/* What the client and the payer need from their manifests (cell.h). */
+CELL_CALLS(CH_CONSOLE, "client_console");
+CELL_WAITS(CH_INPUT, "console_input"); /* a typed line is ready */
+CELL_CALLS(CH_AUTH, "client_auth");
+CELL_CALLS(CH_WALLET, "client_wallet");
+CELL_CALLS(CH_BILLING, "client_billing");
+
 /* Prints the prompt, then returns the line typed (masked: echoed as '*'); false if the console
  * refuses. */
 bool console_read_line(const char *prompt, char *out, size_t size, bool masked);

@@ -13,15 +13,15 @@ bool console_read_line(const char *prompt, char *out, size_t size, bool masked)
     struct console_arm arm = { masked ? CONSOLE_ECHO_MASKED : 0 };
     for (;;) {
         /* Armed before the prompt shows, so that what is typed after it is echoed as asked. */
-        if (svc_call("client_console", CONSOLE_INPUT_ARM, &arm, sizeof(arm), NULL, 0) != SVC_OK)
+        if (cell_request(CH_CONSOLE, CONSOLE_INPUT_ARM, &arm, sizeof(arm), NULL, 0) != SVC_OK)
             return false;
         if (prompt) {
             printf("%s\n", prompt);
             prompt = NULL;
         }
-        sys_wait(runtime_cell_info->notification_slot);
+        cell_wait(NULL);
         struct console_line line;
-        if (svc_call("client_console", CONSOLE_READ_LINE, NULL, 0, &line, sizeof(line)) != SVC_OK)
+        if (cell_request(CH_CONSOLE, CONSOLE_READ_LINE, NULL, 0, &line, sizeof(line)) != SVC_OK)
             continue;
         size_t n = line.length < size - 1 ? line.length : size - 1;
         if (n > CONSOLE_LINE_MAX)
@@ -34,8 +34,8 @@ bool console_read_line(const char *prompt, char *out, size_t size, bool masked)
 
 uint64_t client_fetch_wallet_key(void)
 {
-    return svc_call("client_wallet", WALLET_PUBLIC_KEY, NULL, 0, &client_wallet_key,
-                    sizeof(client_wallet_key));
+    return cell_request(CH_WALLET, WALLET_PUBLIC_KEY, NULL, 0, &client_wallet_key,
+                        sizeof(client_wallet_key));
 }
 
 void payment_make(struct payment *p, uint64_t amount, const char *payee)
@@ -44,7 +44,7 @@ void payment_make(struct payment *p, uint64_t amount, const char *payee)
     memset(p, 0, sizeof(*p));
     p->amount = amount;
     strncpy(p->payee, payee, WALLET_PAYEE_SIZE - 1);
-    svc_call("client_billing", BILLING_BALANCE, NULL, 0, &b, sizeof(b));
+    cell_request(CH_BILLING, BILLING_BALANCE, NULL, 0, &b, sizeof(b));
     uint64_t unique = (b.last_seq + 1) << 16 | (++payments_made & 0xffff), now = time_ticks();
     memcpy(p->nonce, &unique, 8);
     memcpy(p->nonce + 8, &now, 8);
@@ -56,8 +56,7 @@ uint64_t ask_token(const char *pin, const struct payment *p, struct auth_reply *
     memset(&rq, 0, sizeof(rq));
     memcpy(rq.pin, pin, strnlen(pin, WALLET_PIN_MAX)); /* NUL-padded; 16 digits is malformed */
     rq.payment = *p;
-    uint64_t st =
-        svc_call("client_auth", AUTH_REQUEST_TOKEN, &rq, sizeof(rq), reply, sizeof(*reply));
+    uint64_t st = cell_request(CH_AUTH, AUTH_REQUEST_TOKEN, &rq, sizeof(rq), reply, sizeof(*reply));
     memset(&rq, 0, sizeof(rq));
     if (st == SVC_OK)
         printf("auth issued token %lu, bound to this payment\n", (unsigned long)reply->token.id);
@@ -76,7 +75,7 @@ uint64_t ask_signature(const struct payment *p, const struct auth_token *token,
                        struct wallet_signature *sig)
 {
     struct wallet_sign rq = { *p, *token };
-    uint64_t st = svc_call("client_wallet", WALLET_SIGN, &rq, sizeof(rq), sig, sizeof(*sig));
+    uint64_t st = cell_request(CH_WALLET, WALLET_SIGN, &rq, sizeof(rq), sig, sizeof(*sig));
     if (st == SVC_OK)
         printf("wallet signed the payment\n");
     else
@@ -99,7 +98,7 @@ uint64_t ask_record(const struct payment *p, const struct wallet_signature *sig,
     rq.payment = *p;
     memcpy(rq.sig, sig->sig, sizeof(rq.sig));
     uint64_t st =
-        svc_call("client_billing", BILLING_RECORD, &rq, sizeof(rq), receipt, sizeof(*receipt));
+        cell_request(CH_BILLING, BILLING_RECORD, &rq, sizeof(rq), receipt, sizeof(*receipt));
     if (st == SVC_OK) {
         char nonce[2 * WALLET_NONCE_SIZE + 1];
         hex_format(nonce, p->nonce, WALLET_NONCE_SIZE);
@@ -117,7 +116,7 @@ bool print_history(uint64_t first, uint64_t last, const char *prefix)
     for (uint64_t seq = first; seq <= last; seq++) {
         struct billing_entry_query q = { seq };
         struct billing_entry e;
-        uint64_t st = svc_call("client_billing", BILLING_ENTRY, &q, sizeof(q), &e, sizeof(e));
+        uint64_t st = cell_request(CH_BILLING, BILLING_ENTRY, &q, sizeof(q), &e, sizeof(e));
         if (st != SVC_OK) {
             printf("%s seq %lu: %s\n", prefix, (unsigned long)seq, svc_status_name(st));
             all_ok = false;

@@ -15,6 +15,8 @@
 #define WALLET_KEYSTORE 0x50000000UL /* the wallet's "keystore" map (system.toml) */
 #define SLOTS_TRIED 32
 
+CELL_WAITS(CH_GO, "intruder_go"); /* its cue */
+
 static bool own_slot(cptr_t slot)
 {
     const struct cell_info *info = runtime_cell_info;
@@ -29,7 +31,7 @@ static bool own_slot(cptr_t slot)
 
 int main(void)
 {
-    sys_wait(runtime_cell_info->notification_slot);
+    cell_wait(NULL);
     printf("I have no channel to the wallet; trying capability slots 2 to %d anyway\n",
            SLOTS_TRIED - 1);
     unsigned tried = 0, refused = 0;
@@ -37,7 +39,7 @@ int main(void)
     for (cptr_t slot = CELL_FIRST_FREE_SLOT; slot < SLOTS_TRIED; slot++) {
         if (own_slot(slot))
             continue;
-        uint64_t st = svc_call_slot(slot, WALLET_PUBLIC_KEY, NULL, 0, NULL, 0);
+        uint64_t st = cell_request_slot(slot, WALLET_PUBLIC_KEY, NULL, 0, NULL, 0);
         tried++;
         if (st == ERR_INVALID_CAPABILITY)
             refused++;

@@ -15,7 +15,7 @@ int main(void)
 {
     struct billing_balance b;
     if (client_fetch_wallet_key() != SVC_OK ||
-        svc_call("client_billing", BILLING_BALANCE, NULL, 0, &b, sizeof(b)) != SVC_OK) {
+        cell_request(CH_BILLING, BILLING_BALANCE, NULL, 0, &b, sizeof(b)) != SVC_OK) {
         printf("the wallet or billing is not ready: FAIL\n");
         return 1;
     }
@@ -40,5 +40,5 @@ int main(void)
     }
     printf("payer done\n");
     for (;;)
-        sys_wait(runtime_cell_info->notification_slot);
+        cell_wait(NULL);
 }

@@ -23,36 +23,74 @@ PF_RX, PF_RW = 5, 6
 NOP = b"\x1f\x20\x03\xd5"
 
 
-def fake_elf(vaddr=0x200000, memsz=0x2000, flags=PF_RX, symbols=None, segments=None):
+def fake_elf(vaddr=0x200000, memsz=0x2000, flags=PF_RX, symbols=None, segments=None, sections=None):
     """A minimal valid AArch64 ELF64 executable: one PT_LOAD (or `segments`, a list of
-    (vaddr, memsz, flags)) and, if symbols is given, a .symtab holding them."""
+    (vaddr, memsz, flags)); if symbols is given, a .symtab holding them; and each of `sections`
+    ({name: contents}) as a section of that name."""
     segments = segments or [(vaddr, memsz, flags)]
     code = NOP * 4
     out = bytearray(EHDR.size + PHDR.size * len(segments))
     out += b"\0" * (0x1000 - len(out))
     code_offset = len(out)
     out += code
-    shoff, shnum = 0, 0
+    shoff, shnum, shstrndx = 0, 0, 0
+    headers = []               # (name, type, offset, size, link, info, align, entsize)
+
+    def put(data):
+        out.extend(b"\0" * (-len(out) % 8))
+        offset = len(out)
+        out.extend(data)
+        return offset
+
     if symbols:
         strtab = b"\0" + b"".join(n.encode() + b"\0" for n in symbols)
         names = [strtab.index(n.encode() + b"\0") for n in symbols]
         symtab = SYM.pack(0, 0, 0, 0, 0, 0) + b"".join(
             SYM.pack(off, 0x10, 0, 1, value, 0) for off, value in zip(names, symbols.values()))
-        str_off = len(out)
-        out += strtab + b"\0" * (-len(strtab) % 8)
-        sym_off = len(out)
-        out += symtab
-        shoff, shnum = len(out), 3
+        str_off = put(strtab)
+        sym_off = put(symtab)
+        headers.append((".symtab", 2, sym_off, len(symtab), 2, 1, 8, SYM.size))   # linked to 2
+        headers.append((".strtab", 3, str_off, len(strtab), 0, 0, 1, 0))
+    for name, data in (sections or {}).items():
+        headers.append((name, 1, put(data), len(data), 0, 0, 8, 0))
+    if headers:
+        shstrtab = b"\0" + b"".join(h[0].encode() + b"\0" for h in headers) + b".shstrtab\0"
+        headers.append((".shstrtab", 3, put(shstrtab), len(shstrtab), 0, 0, 1, 0))
+        out.extend(b"\0" * (-len(out) % 8))
+        shoff, shnum, shstrndx = len(out), len(headers) + 1, len(headers)
         out += SHDR.pack(*[0] * 10)
-        out += SHDR.pack(0, 2, 0, 0, sym_off, len(symtab), 2, 1, 8, SYM.size)   # .symtab, linked to 2
-        out += SHDR.pack(0, 3, 0, 0, str_off, len(strtab), 0, 0, 1, 0)          # .strtab
+        for name, kind, offset, size, link, info, align, entsize in headers:
+            out += SHDR.pack(shstrtab.index(name.encode() + b"\0"), kind, 0, 0, offset, size, link, info,
+                             align, entsize)
     phdrs = b"".join(PHDR.pack(1, f, code_offset, v, v, len(code), max(m, len(code)), 0x1000)
                      for v, m, f in segments)
     out[EHDR.size:EHDR.size + len(phdrs)] = phdrs
     ident = b"\x7fELF\x02\x01\x01" + b"\0" * 9
     out[:EHDR.size] = EHDR.pack(ident, 2, 183, 1, segments[0][0], EHDR.size, shoff, 0, EHDR.size,
-                                PHDR.size, len(segments), SHDR.size, shnum, 0)
+                                PHDR.size, len(segments), SHDR.size, shnum, shstrndx)
     return bytes(out)
+
+
+END_KIND = {"calls": 1, "serves": 2, "signals": 3, "waits": 4, "irq": 5}
+BACKING = {"any": 0, "private": 1, "shared": 2, "device": 3}
+
+
+def end_need(name, kind, optional=False):
+    """One record of .cella.ends, as CELL_CALLS and the others write it (abi/cell_needs.h)."""
+    return struct.pack("<32sIIQQ", name.encode(), END_KIND[kind], 1 if optional else 0, 0, 0)
+
+
+def map_need(name, backing, rights, min_size, optional=False):
+    """One record of .cella.maps, as CELL_MAP writes it."""
+    return struct.pack("<32sII4sIQQQ", name.encode(), BACKING[backing], 1 if optional else 0,
+                       rights.encode(), 0, min_size, 0, 0)
+
+
+def needy_elf(ends=(), maps=()):
+    """A program that declares these needs: ends as (name, kind[, optional]), maps as
+    (name, backing, rights, min_size[, optional])."""
+    return fake_elf(sections={".cella.ends": b"".join(end_need(*e) for e in ends),
+                              ".cella.maps": b"".join(map_need(*m) for m in maps)})
 
 
 def fake_kernel():
@@ -83,6 +121,13 @@ class Workspace:
         self.write("programs/huge.elf", fake_elf(0x0FFFF000, 0x3000))          # runs into the info page
         self.write("programs/low.elf", fake_elf(0x100000, 0x1000))             # inside the null guard
         self.write("programs/garbage.elf", b"this is not an ELF file at all, not even close" * 2)
+        # Programs that declare what they need, like cells/wallet and cells/billing (cell.h).
+        self.write("programs/keeper.elf", needy_elf(
+            ends=[("keeper_storage", "calls"), ("keeper_tick", "waits"), ("keeper_irq", "irq", True)],
+            maps=[("keystore", "private", "rw", 0x2000), ("rtc", "device", "r", 0x1000, True)]))
+        self.write("programs/torn.elf", fake_elf(sections={".cella.ends": end_need("x", "calls")[:50]}))
+        self.write("programs/oddkind.elf", fake_elf(sections={".cella.ends": struct.pack(
+            "<32sIIQQ", b"x", 9, 0, 0, 0)}))
         self.write("programs/Image", fake_linux_image())
         self.write("programs/work.cpio", b"070701" + b"0" * 250)
         self.kernel = self.write("kernel.elf", fake_kernel())

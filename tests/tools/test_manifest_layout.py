@@ -8,7 +8,7 @@ from cellatools import layout
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 ABI = os.path.join(ROOT, "libsel4-like", "include", "abi")
-MIRRORED_HEADERS = ("cell_layout.h", "objects.h", "rights.h", "persona_layout.h")
+MIRRORED_HEADERS = ("cell_layout.h", "objects.h", "rights.h", "persona_layout.h", "cell_info.h", "cell_needs.h")
 DEFINE = re.compile(r"^\s*#define\s+([A-Z_0-9]+)\s+(.+?)\s*(?:/\*.*)?$")
 
 
@@ -42,6 +42,14 @@ class LayoutMirrorTest(unittest.TestCase):
                         self.assertEqual(getattr(layout, name), value)
                     checked += 1
         self.assertGreaterEqual(checked, 30)
+
+    def test_every_cell_needs_define_is_mirrored(self):
+        with open(os.path.join(ABI, "cell_needs.h")) as f:
+            text = f.read()
+        for name, value in re.findall(r"^#define\s+(CELL_\w+)\s+(\S+)", text, re.M):
+            with self.subTest(name=name):
+                expected = value.strip('"') if value.startswith('"') else c_value(value)
+                self.assertEqual(getattr(layout, name, None), expected)
 
     def test_every_cell_layout_define_is_mirrored(self):
         for name in header_defines("cell_layout.h"):
@@ -87,5 +95,7 @@ class InitializerLimitsTest(unittest.TestCase):
         info = self.source("libsel4-like", "include", "abi", "cell_info.h")
         self.assertEqual(self.define(info, "CELL_INFO_MAX_ENDS"), layout.CELL_INFO_MAX_ENDS)
         self.assertEqual(self.define(info, "CELL_INFO_MAX_MAPS"), layout.CELL_INFO_MAX_MAPS)
+        personas = self.source("initializer", "personas.c")
+        self.assertEqual(self.define(personas, "MAX_RAM_FRAMES") * layout.PAGE_2M, layout.PERSONA_MAX_MEMORY)
         vmm = self.source("vmm", "virtio_console.c")
         self.assertEqual(self.define(vmm, "CHANNEL_PORTS_MAX"), layout.VMM_MAX_CHANNEL_PORTS)

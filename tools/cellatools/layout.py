@@ -59,6 +59,26 @@ INITIALIZER_SHARED_FRAMES = 1 << 12  # every region's frames: one CNode of SUB_R
 CELL_INFO_MAX_ENDS = 32
 CELL_INFO_MAX_MAPS = 16
 VMM_MAX_CHANNEL_PORTS = 8            # CHANNEL_PORTS_MAX: a persona's call channels
+PERSONA_MAX_MEMORY = 1024 << 21      # MAX_RAM_FRAMES 2 MiB blocks of guest RAM (initializer/personas.c)
+
+# cell_needs.h: the records of what a program needs, in its ELF
+CELL_NAME_MAX = 32
+CELL_NEEDS_ENDS_SECTION = ".cella.ends"
+CELL_NEEDS_MAPS_SECTION = ".cella.maps"
+CELL_NEED_OPTIONAL = 1
+CELL_MAP_ANY = 0
+CELL_MAP_PRIVATE = 1
+CELL_MAP_SHARED = 2
+CELL_MAP_DEVICE = 3
+CELL_NEED_RIGHTS_MAX = 4
+CELL_NEED_END_SIZE = 56
+CELL_NEED_END_KIND = 32
+CELL_NEED_END_FLAGS = 36
+CELL_NEED_MAP_SIZE = 72
+CELL_NEED_MAP_BACKING = 32
+CELL_NEED_MAP_FLAGS = 36
+CELL_NEED_MAP_RIGHTS = 40
+CELL_NEED_MAP_MIN_SIZE = 48
 
 # objects.h: log2 of each object's size in bytes
 TCB_SIZE_BITS = 11

@@ -113,3 +113,10 @@ _Static_assert(sizeof(struct cell_info) <= 4096, "the cell-info page is one page
 #define VMM_EXIT_GUEST_OFF 0x100
 #define VMM_EXIT_GUEST_RESET 0x101
 #define VMM_EXIT_GUEST_CRASHED 0x102
+
+/*
+ * The exit status of a cell whose manifest does not give it an end or map
+ * its program declares it needs (abi/cell_needs.h); the cell printed which.
+ * Restarting it cannot help, so the supervisor never does.
+ */
+#define CELL_EXIT_UNMET_NEEDS 0x103

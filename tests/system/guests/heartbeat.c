@@ -26,6 +26,8 @@
 #define STARVED_MS 1000
 #define CHUNK_ROUNDS 200000 /* 5 instructions a round: a millisecond under -icount shift=0 */
 
+CELL_CALLS(CH_COUNT, "count"); /* a beat: one call to the counter (cell.h) */
+
 static uint64_t ticks(void)
 {
     uint64_t t;
@@ -78,7 +80,7 @@ int main(void)
             fail();
         }
         uint64_t mr[4] = { 0 };
-        struct sys_result r = cell_call("count", 1, mr, 0);
+        struct sys_result r = cell_call(CH_COUNT, 1, mr, 0);
         if (r.error || mr[0] != beat) {
             printf("beat %lu: the counter said %lu (error %lu)\n", (unsigned long)beat,
                    (unsigned long)mr[0], (unsigned long)r.error);

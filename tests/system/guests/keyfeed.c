@@ -18,6 +18,10 @@
 
 #include "screen_protocol.h"
 
+CELL_SIGNALS(CH_KEYS, "work_keys");   /* the persona's keyboard: keys are waiting */
+CELL_SERVES(CH_KBD, "work_kbd");      /* its VMM fetches them */
+CELL_TIMER(TIMER, "keyfeed_tick");    /* each second */
+
 #define QUEUE_MAX 512
 #define KEY_LEFTSHIFT 42
 
@@ -88,47 +92,37 @@ static void type(const char *text)
     }
 }
 
+static uint64_t counter(void)
+{
+    return ticks();
+}
+
 /* INPUT_READ: up to INPUT_EVENTS_MAX waiting keys. */
-static void answer(cptr_t reply)
+static void called(struct cell_message *msg)
 {
     struct input_events out = { 0 };
-    while (head != tail && out.count < INPUT_EVENTS_MAX)
+    while (msg->from == CH_KBD && msg->label == INPUT_READ && head != tail &&
+           out.count < INPUT_EVENTS_MAX)
         out.events[out.count++] = queue[head++ % QUEUE_MAX];
-    const uint64_t *words = (const uint64_t *)&out;
-    unsigned length = 1 + (unsigned)out.count;
-    for (unsigned i = 4; i < length; i++)
-        ipc_buffer()->msg[i] = words[i];
-    sys_reply(reply, msginfo_new(SVC_OK, 0, 0, length), words);
+    bool ok = msg->from == CH_KBD && msg->label == INPUT_READ;
+    cell_reply(msg, ok ? SVC_OK : SVC_EMALFORMED, &out, ok ? 8 * (1 + out.count) : 0);
+}
+
+static void notified(const struct cell_end *end)
+{
+    static unsigned n = 1;
+    if (end != TIMER)
+        return;
+    char line[48];
+    snprintf(line, sizeof(line), "echo feed-%u >/dev/ttyAMA0\n", n++);
+    type(line);
+    cell_signal(CH_KEYS);
+    cell_timer(TIMER, counter() + frequency());
 }
 
 int main(void)
 {
-    const struct cell_info_end *keys = NULL, *tick = cell_end("keyfeed_tick");
-    for (uint32_t i = 0; i < runtime_cell_info->end_count; i++) {
-        const struct cell_info_end *e = &runtime_cell_info->ends[i];
-        if (e->kind == CELL_END_NOTIFY_SIGNAL && strstr(e->name, "_keys"))
-            keys = e;
-    }
-    if (!keys || !tick) {
-        printf("keyfeed: no persona's keyboard to type on, or no timer\n");
-        return 1;
-    }
-    printf("keyfeed: typing on '%s' every second\n", keys->peer);
-    cell_timer("keyfeed_tick", ticks() + frequency());
-    uint64_t mr[4];
-    struct sys_result r =
-        sys_recv(runtime_cell_info->endpoint_slot, mr, runtime_cell_info->reply_slot);
-    for (unsigned n = 1;;) {
-        if (!r.error && r.detail == RECV_FROM_NOTIFICATION && (r.badge & tick->badge)) {
-            char line[48];
-            snprintf(line, sizeof(line), "echo feed-%u >/dev/ttyAMA0\n", n++);
-            type(line);
-            sys_signal(keys->slot);
-            cell_timer("keyfeed_tick", ticks() + frequency());
-        } else if (!r.error && r.detail != RECV_FROM_NOTIFICATION &&
-                   msginfo_label(r.info) == INPUT_READ) {
-            answer(runtime_cell_info->reply_slot);
-        }
-        r = sys_recv(runtime_cell_info->endpoint_slot, mr, runtime_cell_info->reply_slot);
-    }
+    printf("keyfeed: typing on '%s' every second\n", cell_peer(CH_KEYS));
+    cell_timer(TIMER, counter() + frequency());
+    cell_serve(&(struct cell_handlers){ .called = called, .notified = notified });
 }

@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass, field
 
 from . import board as boards
-from . import caps, checks, memory, parse, proof
+from . import caps, checks, memory, needs, parse, proof
 from .report import Report
 
 
@@ -57,8 +57,9 @@ def analyse(path, program_dirs=(), platforms_dir=boards.DEFAULT_PLATFORMS, image
     result.programs = checks.load_programs(system, report, program_dirs)
     result.guests = checks.load_guest_files(system, report, program_dirs)
     checks.check_all(system, report, result.board, result.programs)
+    needs.check(system, result.plans, result.programs, report)
     if image_bytes is None:
-        image_bytes = sum(memory.round_up(len(p.data)) for p in set_of(result.programs.values()))
+        image_bytes = memory.image_estimate(set_of(result.programs.values()), result.guests.values())
     result.estimate = memory.estimate(system, result.programs, result.plans, result.board, image_bytes)
     checks.check_memory(result.estimate, system, report)
     return result

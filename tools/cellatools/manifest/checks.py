@@ -8,7 +8,9 @@ import os
 
 from .. import elf, layout
 from .. import payload as pay
+from . import needs
 from . import programs as progs
+from .needs import did_you_mean
 from .memory import NULL_GUARD, amount, fixed_areas, human, map_area
 from .model import CALL, DEVICE, title
 
@@ -35,14 +37,15 @@ def load_programs(system, report, program_dirs):
     for cell, program_name, entry in runs:
         path, places = progs.find(program_name, manifest_dir, program_dirs)
         if path is None:
-            report.add(entry, f"program '{program_name}' not found; looked for: {', '.join(places)}")
+            hint = did_you_mean(program_name, progs.known_programs(manifest_dir, program_dirs))
+            report.add(entry, f"program '{program_name}' not found; looked for: {', '.join(places)}{hint}")
             continue
         try:
             program = progs.read(path)
         except OSError as e:
             report.add(entry, f"cannot read {path}: {e.strerror}")
             continue
-        except elf.ElfError as e:
+        except (elf.ElfError, needs.NeedsError) as e:
             report.add(entry, f"{e}")
             continue
         name = program.payload_name
@@ -115,6 +118,9 @@ def check_no_overlaps(areas, what, report):
 
 
 def check_persona(persona, report):
+    if persona.memory > layout.PERSONA_MAX_MEMORY:
+        report.add(persona.entry.key("memory"), f"{human(persona.memory)} is more than a persona may have: "
+                   f"at most {human(layout.PERSONA_MAX_MEMORY)} (the initializer's limit)")
     if persona.memory % layout.PAGE_2M:
         report.add(persona.entry.key("memory"), f"{human(persona.memory)} is not a multiple of 2M "
                    "(guest RAM is mapped in 2 MiB blocks)")
@@ -257,9 +263,11 @@ def check_irqs(system, board, report):
 
 
 def check_memory(estimate, system, report):
+    """Too much: reported at what asks for the most (a persona's memory, a region's size, ...)."""
     if estimate.total > estimate.available:
         biggest = sorted(estimate.items, key=lambda i: -i[1])[:3]
-        report.add(system.entry, f"the system needs about {amount(estimate.total)} of RAM but the platform has "
+        entry = (estimate.causes or {}).get(biggest[0][0], system.entry)
+        report.add(entry, f"the system needs about {amount(estimate.total)} of RAM but the platform has "
                    f"{amount(estimate.available)} above the kernel; largest: "
                    + ", ".join(f"{what} {amount(size)}" for what, size in biggest))
 

@@ -5,12 +5,14 @@
                                   -o IMAGE [--spec-out FILE] [--verbose]
   cella-manifest graph   MANIFEST [-o BASE]       (BASE.dot, and BASE.svg when Graphviz is installed)
   cella-manifest explain MANIFEST [--program-dir DIR]...   (with programs: the memory layout too)
+  cella-manifest headers MANIFEST -o DIR [--cell NAME]...   (DIR/NAME.cell.h per cell)
 
 Problems are printed as FILE:LINE: ENTRY: message, all of them; the exit
 status is 1 when there are any, 2 for a bad command line.
 """
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -21,6 +23,7 @@ from . import board as boards
 from . import build as builder
 from . import explain as explainer
 from . import graph as grapher
+from . import needs
 from .memory import amount
 
 PROG = "cella-manifest"
@@ -56,12 +59,17 @@ def parser():
     e = command("explain", "list every capability each cell will hold and why; given the programs "
                 "(--program-dir), the memory layout too")
     needs_programs(e)
+    h = command("headers", "write a C header per cell declaring the ends and maps the manifest gives it")
+    h.add_argument("-o", "--output", required=True, metavar="DIR", help="write DIR/CELL.cell.h")
+    h.add_argument("--cell", action="append", default=[], metavar="NAME",
+                   help="only this cell (repeatable; default: every cell)")
     return top
 
 
 def main(argv=None, out=sys.stdout, err=sys.stderr):
     args = parser().parse_args(argv)
-    run = {"check": check, "build": build, "graph": graph, "explain": explain}[args.command]
+    run = {"check": check, "build": build, "graph": graph, "explain": explain,
+           "headers": headers}[args.command]
     return run(args, out, err)
 
 
@@ -158,4 +166,31 @@ def explain(args, out, err):
         lines = explainer.explain(result)
     for line in lines:
         print(line, file=out)
+    return 0
+
+
+def headers(args, out, err):
+    """Each cell's declarations (cell.h); a header whose text is unchanged is not rewritten, so
+    what includes it is not rebuilt."""
+    result = model_or_fail(args, err)
+    if result is None:
+        return 1
+    cells = {c.name: c for c in result.system.cells}
+    unknown = [name for name in args.cell if name not in cells]
+    for name in unknown:
+        print(f"{PROG}: error: no cell named '{name}'{needs.did_you_mean(name, list(cells))}", file=err)
+    if unknown:
+        return 1
+    os.makedirs(args.output, exist_ok=True)
+    for cell in (cells[n] for n in args.cell) if args.cell else result.system.cells:
+        text = needs.header(result.system, result.plans[cell], cell, args.manifest)
+        path = os.path.join(args.output, f"{cell.name}.cell.h")
+        try:
+            with open(path) as f:
+                if f.read() == text:
+                    continue
+        except OSError:
+            pass
+        write_atomically(path, text)
+        print(f"wrote {path}", file=out)
     return 0

@@ -83,6 +83,7 @@ def page_tables(areas):
 class Estimate:
     items: list                # (what, bytes)
     available: int
+    causes: dict = None        # what -> the manifest entry that asks for it (for messages)
 
     @property
     def total(self):
@@ -142,12 +143,35 @@ def available_ram(board):
 
 
 def estimate(system, programs, plans, board, image_bytes):
-    items = [(f"cell {c.name}", cell_objects(c, programs.get(c), plans[c])) for c in system.cells]
-    items += [(f"persona {p.name}", persona_objects(p, programs.get(p), plans.get(p)))
-              for p in system.personas]
-    items += [(f"region {r.name}", r.size) for r in system.regions]
-    items.append(("boot image (kernel and payload)", round_up(image_bytes)))
-    return Estimate(items, available_ram(board))
+    items, causes = [], {}
+
+    def add(what, size, entry):
+        items.append((what, size))
+        causes[what] = entry
+
+    for c in system.cells:
+        add(f"cell {c.name}", cell_objects(c, programs.get(c), plans[c]), c.entry)
+    for p in system.personas:
+        add(f"persona {p.name}", persona_objects(p, programs.get(p), plans.get(p)), p.entry.key("memory"))
+    for r in system.regions:
+        add(f"region {r.name}", r.size, r.entry.key("size"))
+    add("boot image (kernel and payload)", round_up(image_bytes), system.entry)
+    return Estimate(items, available_ram(board), causes)
+
+
+# What check cannot measure without the kernel and initializer ELFs: they, the boot spec and the
+# personas' device trees (build measures the whole image; a debug kernel and initializer take
+# about 0.4 MiB).
+BOOT_ALLOWANCE = 1 << 20
+
+
+def image_estimate(programs, guests):
+    """The boot image as check sees it: every distinct program and guest file, and the allowance."""
+    files = {p.path: len(p.data) for p in programs}
+    for g in guests:
+        files[("kernel", g.kernel_name)] = len(g.kernel)
+        files[("initramfs", g.initramfs_name)] = len(g.initramfs)
+    return sum(round_up(size) for size in files.values()) + BOOT_ALLOWANCE
 
 
 def amount(size):

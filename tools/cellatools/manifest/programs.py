@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from .. import elf, layout
 from .. import payload as pay
+from . import needs
 
 RESERVED_PAYLOAD_NAMES = (pay.INITIALIZER, "bootspec")
 
@@ -22,6 +23,7 @@ class Program:
     payload_name: str          # the payload entry the initializer loads it from
     data: bytes
     segments: list
+    needs: object = None       # needs.Needs: the ends and maps it declares (cell.h)
 
 
 def candidates(program, manifest_dir, program_dirs):
@@ -39,15 +41,27 @@ def find(program, manifest_dir, program_dirs):
     return next((p for p in places if os.path.isfile(p)), None), places
 
 
+def known_programs(manifest_dir, program_dirs):
+    """The bare program names (NAME of NAME.elf) in each --program-dir and beside the manifest."""
+    names = set()
+    for d in list(program_dirs) + [manifest_dir]:
+        try:
+            names.update(f[:-4] for f in os.listdir(d) if f.endswith(".elf"))
+        except OSError:
+            pass
+    return sorted(names)
+
+
 def read(path):
-    """Reads and parses an ELF; raises OSError or elf.ElfError."""
+    """Reads and parses an ELF and what it declares it needs; raises OSError, elf.ElfError or
+    needs.NeedsError."""
     with open(path, "rb") as fh:
         data = fh.read()
     image = elf.Elf(data, path)
     segments = [page_span(s) for s in image.loads() if s.memsz]
     if not segments:
         raise elf.ElfError(f"{path}: no loadable segment")
-    return Program(path, os.path.basename(path), data, segments)
+    return Program(path, os.path.basename(path), data, segments, needs.read(image))
 
 
 def page_span(s):
