@@ -42,7 +42,8 @@
 #define CELL_SIGNALS(handle, name) CELLA_END_NEED(handle, name, CELL_END_NOTIFY_SIGNAL, 0)
 #define CELL_WAITS(handle, name) CELLA_END_NEED(handle, name, CELL_END_NOTIFY_WAIT, 0)
 #define CELL_IRQ(handle, name) CELLA_END_NEED(handle, name, CELL_END_IRQ, 0)
-/* Its timer: a notify channel from the cell to itself (cell_timer arms it; it arrives as a signal). */
+/* Its timer: a notify channel from the cell to itself (cell_timer arms it; it arrives as a signal).
+ */
 #define CELL_TIMER(handle, name) CELLA_END_NEED(handle, name, CELL_END_NOTIFY_SIGNAL, 0)
 #define CELL_MAP(handle, name, backing, rights, min_size)                                          \
     CELLA_MAP_NEED(handle, name, backing, 0, rights, min_size)

@@ -18,9 +18,9 @@
 
 #include "screen_protocol.h"
 
-CELL_SIGNALS(CH_KEYS, "work_keys");   /* the persona's keyboard: keys are waiting */
-CELL_SERVES(CH_KBD, "work_kbd");      /* its VMM fetches them */
-CELL_TIMER(TIMER, "keyfeed_tick");    /* each second */
+CELL_SIGNALS(CH_KEYS, "work_keys"); /* the persona's keyboard: keys are waiting */
+CELL_SERVES(CH_KBD, "work_kbd");    /* its VMM fetches them */
+CELL_TIMER(TIMER, "keyfeed_tick");  /* each second */
 
 #define QUEUE_MAX 512
 #define KEY_LEFTSHIFT 42
