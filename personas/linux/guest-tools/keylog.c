@@ -124,7 +124,12 @@ static void show_console(void)
 
 int main(int argc, char **argv)
 {
-    double seconds = argc > 1 ? atof(argv[1]) : 60;
+    char *end_of_number = NULL;
+    double seconds = argc > 1 ? strtod(argv[1], &end_of_number) : 60;
+    if (argc > 2 || (argc > 1 && (end_of_number == argv[1] || *end_of_number || seconds <= 0))) {
+        fprintf(stderr, "usage: keylog [SECONDS]\n");
+        return 2;
+    }
     int fds[DEVICES_MAX];
     char names[DEVICES_MAX][16];
     int count = open_devices(fds, names);
