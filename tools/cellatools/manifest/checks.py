@@ -138,7 +138,7 @@ def check_limits(system, report):
         report.add(system.entry, f"the regions take {frames} frames, more than "
                    f"{layout.INITIALIZER_SHARED_FRAMES}; use 2M pages for big ones")
     for persona in system.personas:
-        calls = [c for c in system.channels if c.kind == CALL and c.sender is persona]
+        calls = [c for c in system.channels if c.kind == CALL and c.sender is persona and not c.keyboard]
         if len(calls) > layout.VMM_MAX_CHANNEL_PORTS:
             report.add(calls[layout.VMM_MAX_CHANNEL_PORTS].entry,
                        f"persona '{persona.name}' calls over {len(calls)} channels; its channel device "
