@@ -11,8 +11,7 @@ int main(void)
 {
     volatile uint64_t *scratch = MAP_SCRATCH->base;
     uint64_t words = MAP_SCRATCH->size / 8, wrong = 0;
-    printf("a scratch map of %lu bytes at %p\n", (unsigned long)MAP_SCRATCH->size,
-           (void *)scratch);
+    printf("a scratch map of %lu bytes at %p\n", (unsigned long)MAP_SCRATCH->size, (void *)scratch);
     for (uint64_t i = 0; i < words; i++)
         scratch[i] = i * 0x9e3779b97f4a7c15u;
     for (uint64_t i = 0; i < words; i++)
