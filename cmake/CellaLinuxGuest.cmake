@@ -10,6 +10,18 @@ set(CELLA_LINUX_GUEST_CACHE "" CACHE PATH
 set(CELLA_LINUX_GUEST_MODULES virtio_mmio virtio_console virtio_blk CACHE STRING
     "Kernel modules the guest's init loads (with what they depend on)")
 
+# The guest of personas that show a screen: Debian's generic arm64 flavour, which has the
+# simple-framebuffer driver and the framebuffer console built in (the cloud flavour has neither),
+# with the virtio keyboard's driver and evdev. Its files are named apart (Image-screen,
+# initramfs-screen.cpio.gz), since a manifest names a persona's kernel by file name.
+set(CELLA_LINUX_SCREEN_GUEST_KERNEL "arm64" CACHE STRING
+    "The kernel of personas with a screen: a Debian flavour with FB_SIMPLE and fbcon (arm64)")
+set(CELLA_LINUX_SCREEN_GUEST_MODULES virtio_mmio virtio_console virtio_blk virtio_input evdev CACHE STRING
+    "Kernel modules the screen guest's init loads (with what they depend on)")
+set(CELLA_LINUX_SCREEN_GUEST_DIR "${CMAKE_BINARY_DIR}/guest-screen")
+set(CELLA_LINUX_SCREEN_GUEST_IMAGE "${CELLA_LINUX_SCREEN_GUEST_DIR}/Image-screen")
+set(CELLA_LINUX_SCREEN_GUEST_INITRAMFS "${CELLA_LINUX_SCREEN_GUEST_DIR}/initramfs-screen.cpio.gz")
+
 set(CELLA_LINUX_GUEST_DIR "${CMAKE_BINARY_DIR}/guest")
 set(CELLA_LINUX_GUEST_IMAGE "${CELLA_LINUX_GUEST_DIR}/Image")
 set(CELLA_LINUX_GUEST_INITRAMFS "${CELLA_LINUX_GUEST_DIR}/initramfs.cpio.gz")
@@ -50,45 +62,71 @@ function(_cella_guest_binary target out_var)
   set(${out_var} "${out}" PARENT_SCOPE)
 endfunction()
 
-# cella_linux_guest(INIT <program target> [PROGRAMS <program target>...]): the linux-guest target,
-# which fetches the kernel and busybox and assembles guest/initramfs.cpio.gz with INIT as /init
-# and each program as /bin/<its output name>.
-function(cella_linux_guest)
-  cmake_parse_arguments(G "" "INIT" "PROGRAMS" ${ARGN})
-  set(dir "${CELLA_LINUX_GUEST_DIR}")
+# _cella_fetch_guest(<dir> <kernel> <image name> <modules> <out_var>): the command that fetches a
+# guest's kernel, busybox and modules into <dir>; sets <out_var> to what it writes.
+function(_cella_fetch_guest dir kernel image modules out_var)
   set(tools "${PROJECT_SOURCE_DIR}/tools")
-  set(fetched "${dir}/Image" "${dir}/busybox" "${dir}/modules/load-order" "${dir}/guest.json")
-  set(fetch_args --out "${dir}" --kernel "${CELLA_LINUX_GUEST_KERNEL}"
+  set(fetched "${dir}/${image}" "${dir}/busybox" "${dir}/modules/load-order" "${dir}/guest.json")
+  set(fetch_args --out "${dir}" --kernel "${kernel}" --image-name "${image}"
                  --busybox "${CELLA_LINUX_GUEST_BUSYBOX}")
   if(CELLA_LINUX_GUEST_CACHE)
     list(APPEND fetch_args --cache "${CELLA_LINUX_GUEST_CACHE}")
   endif()
-  foreach(m IN LISTS CELLA_LINUX_GUEST_MODULES)
+  foreach(m IN LISTS modules)
     list(APPEND fetch_args --module ${m})
   endforeach()
   add_custom_command(OUTPUT ${fetched}
     COMMAND "${Python3_EXECUTABLE}" "${tools}/fetch-guest" ${fetch_args}
     DEPENDS "${tools}/fetch-guest" "${tools}/cellatools/guest.py" "${tools}/cellatools/debcache.py"
             "${tools}/cellatools/linuxkernel.py" "${tools}/cellatools/elf.py"
-    COMMENT "Linux guest: Debian 12 arm64 kernel and busybox (downloaded once per machine)"
+    COMMENT "Linux guest: Debian 12 arm64 kernel (${kernel}) and busybox (downloaded once per machine)"
     VERBATIM)
+  set(${out_var} ${fetched} PARENT_SCOPE)
+endfunction()
 
-  _cella_guest_binary(${G_INIT} init)
-  set(binaries "${init}")
+# _cella_guest_initramfs(<dir> <initramfs> <fetched> <init> <binaries>): the command that packs
+# <initramfs> from a fetched guest in <dir> and Cella's programs (/init, /bin/*).
+function(_cella_guest_initramfs dir initramfs fetched init binaries)
+  set(tools "${PROJECT_SOURCE_DIR}/tools")
   set(program_args)
-  foreach(p IN LISTS G_PROGRAMS)
-    _cella_guest_binary(${p} binary)
+  foreach(binary IN LISTS binaries)
     get_filename_component(name "${binary}" NAME)
-    list(APPEND binaries "${binary}")
     list(APPEND program_args --program "${name}=${binary}")
   endforeach()
-  add_custom_command(OUTPUT "${CELLA_LINUX_GUEST_INITRAMFS}"
-    COMMAND "${Python3_EXECUTABLE}" "${tools}/make-initramfs" --out "${CELLA_LINUX_GUEST_INITRAMFS}"
+  add_custom_command(OUTPUT "${initramfs}"
+    COMMAND "${Python3_EXECUTABLE}" "${tools}/make-initramfs" --out "${initramfs}"
             --busybox "${dir}/busybox" --modules "${dir}/modules" --init "${init}" ${program_args}
-    DEPENDS ${fetched} ${binaries} "${tools}/make-initramfs"
+    DEPENDS ${fetched} "${init}" ${binaries} "${tools}/make-initramfs"
             "${tools}/cellatools/initramfs.py" "${tools}/cellatools/cpio.py"
     VERBATIM)
+endfunction()
+
+# cella_linux_guest(INIT <program target> [PROGRAMS <program target>...]): the linux-guest target,
+# which fetches the kernel and busybox and assembles guest/initramfs.cpio.gz with INIT as /init
+# and each program as /bin/<its output name>; and the linux-screen-guest target, the same
+# programs with the screen guest's kernel and modules (guest-screen/).
+function(cella_linux_guest)
+  cmake_parse_arguments(G "" "INIT" "PROGRAMS" ${ARGN})
+  _cella_guest_binary(${G_INIT} init)
+  set(binaries)
+  foreach(p IN LISTS G_PROGRAMS)
+    _cella_guest_binary(${p} binary)
+    list(APPEND binaries "${binary}")
+  endforeach()
+
+  _cella_fetch_guest("${CELLA_LINUX_GUEST_DIR}" "${CELLA_LINUX_GUEST_KERNEL}" Image
+                     "${CELLA_LINUX_GUEST_MODULES}" fetched)
+  _cella_guest_initramfs("${CELLA_LINUX_GUEST_DIR}" "${CELLA_LINUX_GUEST_INITRAMFS}" "${fetched}"
+                         "${init}" "${binaries}")
   add_custom_target(linux-guest ALL DEPENDS "${CELLA_LINUX_GUEST_IMAGE}" "${CELLA_LINUX_GUEST_INITRAMFS}")
+
+  get_filename_component(screen_image "${CELLA_LINUX_SCREEN_GUEST_IMAGE}" NAME)
+  _cella_fetch_guest("${CELLA_LINUX_SCREEN_GUEST_DIR}" "${CELLA_LINUX_SCREEN_GUEST_KERNEL}" "${screen_image}"
+                     "${CELLA_LINUX_SCREEN_GUEST_MODULES}" fetched)
+  _cella_guest_initramfs("${CELLA_LINUX_SCREEN_GUEST_DIR}" "${CELLA_LINUX_SCREEN_GUEST_INITRAMFS}"
+                         "${fetched}" "${init}" "${binaries}")
+  add_custom_target(linux-screen-guest ALL
+    DEPENDS "${CELLA_LINUX_SCREEN_GUEST_IMAGE}" "${CELLA_LINUX_SCREEN_GUEST_INITRAMFS}")
 endfunction()
 
 # cella_add_linux_bare_test(NAME <name> APPEND <kernel command line> [any cella_add_qemu_test

@@ -233,6 +233,18 @@ int cell_irq_ack(const struct cell_end *irq)
     return slot ? irq_handler_ack(slot) : ERR_INVALID_CAPABILITY;
 }
 
+int cell_timer(const struct cell_end *timer, uint64_t deadline)
+{
+    cptr_t slot = slot_of(timer);
+    return slot ? notification_set_timer(slot, deadline) : ERR_INVALID_CAPABILITY;
+}
+
+const struct cell_end *cell_end_named(const char *name)
+{
+    int i = info_end_index(name);
+    return i >= 0 ? end_of[i] : NULL;
+}
+
 bool cell_take(const struct cell_message *msg, void *request, size_t size)
 {
     if (msg->length != size / 8)
@@ -259,13 +271,21 @@ static const struct cell_end *caller_end(uint64_t badge)
     return NULL;
 }
 
-/* Each notify channel and IRQ whose bit is set, by its end. */
+/* A notify channel from the cell to itself: its timer, which signals it with the channel's bit. */
+static bool is_timer(const struct cell_info_end *e)
+{
+    return e->kind == CELL_END_NOTIFY_SIGNAL &&
+           strncmp(e->peer, runtime_cell_info->name, CELL_NAME_MAX) == 0;
+}
+
+/* Each notify channel, IRQ and timer whose bit is set, by its end. */
 static void dispatch_signals(uint64_t bits, cell_notified_fn notified)
 {
     const struct cell_info *info = runtime_cell_info;
     for (uint32_t i = 0; notified && i < info->end_count; i++) {
-        uint8_t kind = info->ends[i].kind;
-        if ((kind == CELL_END_NOTIFY_WAIT || kind == CELL_END_IRQ) && (bits & info->ends[i].badge))
+        const struct cell_info_end *e = &info->ends[i];
+        bool waits = e->kind == CELL_END_NOTIFY_WAIT || e->kind == CELL_END_IRQ || is_timer(e);
+        if (waits && (bits & e->badge))
             notified(end_of[i]);
     }
 }

@@ -42,6 +42,9 @@
 #define CELL_SIGNALS(handle, name) CELLA_END_NEED(handle, name, CELL_END_NOTIFY_SIGNAL, 0)
 #define CELL_WAITS(handle, name) CELLA_END_NEED(handle, name, CELL_END_NOTIFY_WAIT, 0)
 #define CELL_IRQ(handle, name) CELLA_END_NEED(handle, name, CELL_END_IRQ, 0)
+/* Its timer: a notify channel from the cell to itself (cell_timer arms it; it arrives as a signal).
+ */
+#define CELL_TIMER(handle, name) CELLA_END_NEED(handle, name, CELL_END_NOTIFY_SIGNAL, 0)
 #define CELL_MAP(handle, name, backing, rights, min_size)                                          \
     CELLA_MAP_NEED(handle, name, backing, 0, rights, min_size)
 
@@ -116,6 +119,12 @@ uint64_t cell_request_slot(cptr_t slot, uint64_t method, const void *request, si
 int cell_signal(const struct cell_end *channel);
 /* Acknowledges an IRQ, so that it can arrive again. */
 int cell_irq_ack(const struct cell_end *irq);
+/* Arms the cell's timer (CELL_TIMER): at `deadline`, in ticks of CNTVCT_EL0, the kernel signals
+ * it, and notified gets the timer's end. 0 disarms it; arming again replaces the deadline. */
+int cell_timer(const struct cell_end *timer, uint64_t deadline);
+/* The end of this name, declared or not, or NULL if the manifest gives the cell none: for a
+ * program whose ends depend on the system (the input cell signals each persona's "<name>_keys"). */
+const struct cell_end *cell_end_named(const char *name);
 
 /* Server side: a message that arrived at the cell's endpoint, and the reply the handler fills in.
  */

@@ -212,6 +212,7 @@ int main(void)
     vcpus_init(info);
     vgic_init(PERSONA_SPI_COUNT, info->vcpus);
     uart_init();
+    bool keyboard = virtio_keyboard_init(runtime_cell_info);
     virtio_console_init(runtime_cell_info);
     static const struct device *const always[] = { &vgic_distributor, &vgic_redistributor,
                                                    &uart_device, &virtio_console_device };
@@ -219,6 +220,8 @@ int main(void)
         devices[device_count++] = always[i];
     if (virtio_block_init(info))
         devices[device_count++] = &virtio_block_device;
+    if (keyboard)
+        devices[device_count++] = &virtio_keyboard_device;
     console_input_init(runtime_cell_info);
     printf("vmm: starting persona '%s': %lu MiB at %#lx, kernel at %#lx", persona_name,
            (unsigned long)(info->ram_size >> 20), (unsigned long)info->ram_base,
@@ -235,6 +238,7 @@ int main(void)
     for (;;) {
         if (!r.error && r.detail == RECV_FROM_NOTIFICATION) {
             console_input_notified(r.badge);
+            virtio_keyboard_notified(r.badge);
             r = sys_recv(info->exit_endpoint_slot, mr, info->exit_reply_slot);
         } else if (r.error) {
             r = sys_recv(info->exit_endpoint_slot, mr, info->exit_reply_slot);

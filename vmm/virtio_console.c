@@ -271,14 +271,14 @@ const struct device virtio_console_device = {
     console_access,
 };
 
-/* Every call channel the manifest gave this persona becomes a port. */
+/* Every call channel the manifest gave this persona becomes a port, but the keyboard's. */
 void virtio_console_init(const struct cell_info *info)
 {
     port_count = 1; /* port 0: the console */
     ports[CONSOLE_PORT_ID] = (struct port){ .end = NULL };
     for (uint32_t i = 0; i < info->end_count && port_count < PORTS_MAX; i++) {
         const struct cell_info_end *end = &info->ends[i];
-        if (end->kind != CELL_END_CALL_CLIENT || !end->slot)
+        if (end->kind != CELL_END_CALL_CLIENT || !end->slot || virtio_keyboard_channel(end))
             continue;
         struct port *p = &ports[port_count++];
         p->end = end;

@@ -47,6 +47,12 @@ void uart_input(const char *text, uint64_t length);
 bool virtio_block_init(const struct persona_info *info);
 extern const struct device virtio_block_device;
 
+/* The keyboard, when the manifest gives the persona one: returns whether it does. */
+bool virtio_keyboard_init(const struct cell_info *info);
+void virtio_keyboard_notified(uint64_t bits);
+bool virtio_keyboard_channel(const struct cell_info_end *end); /* its channel is no port */
+extern const struct device virtio_keyboard_device;
+
 /* Keystrokes from the console server, when the manifest routes them to this persona. */
 void console_input_init(const struct cell_info *info);
 void console_input_notified(uint64_t bits);

@@ -75,6 +75,13 @@ class PersonaDeviceTreeTest(unittest.TestCase):
         self.assertEqual(root.find(f"/virtio_mmio@{block:x}").cells("interrupts"),
                          [0, L.PERSONA_VIRTIO_SPI + L.PERSONA_VIRTIO_BLOCK, 1])
 
+    def test_a_keyboard_adds_the_input_device(self):
+        keyboard = L.PERSONA_VIRTIO_BASE + L.PERSONA_VIRTIO_KEYBOARD * L.PERSONA_VIRTIO_SIZE
+        self.assertIsNone(self.tree(persona()).find(f"/virtio_mmio@{keyboard:x}"), "no keyboard key, no device")
+        root = self.tree(persona(keyboard=SimpleNamespace(name="input")))
+        self.assertEqual(root.find(f"/virtio_mmio@{keyboard:x}").cells("interrupts"),
+                         [0, L.PERSONA_VIRTIO_SPI + L.PERSONA_VIRTIO_KEYBOARD, 1])
+
     def test_quotes_in_bootargs_cannot_break_the_tree(self):
         for text in ('a="b c"', 'ends with \\', '\\"'):
             root = self.tree(persona(bootargs=text))

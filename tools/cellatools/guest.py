@@ -114,8 +114,11 @@ def write_modules(modules, wanted, out):
 
 
 def fetch(out, cache, kernel_spec=DEFAULT_KERNEL, busybox_spec=DEFAULT_BUSYBOX,
-          wanted=DEFAULT_MODULES, log=None):
-    """Writes out/{Image, busybox, modules/, kernel.config, guest.json}; returns the summary."""
+          wanted=DEFAULT_MODULES, log=None, image_name="Image"):
+    """Writes out/{Image, busybox, modules/, kernel.config, guest.json}; returns the summary.
+
+    image_name: the kernel's file name in out (a persona's manifest names its kernel by file
+    name, so two guests of one system need two names)."""
     log = log or (lambda text: print(f"fetch-guest: {text}", file=sys.stderr))
     kernel = resolve_kernel(cache, kernel_spec)
     busybox = resolve_package(cache, busybox_spec)
@@ -130,7 +133,7 @@ def fetch(out, cache, kernel_spec=DEFAULT_KERNEL, busybox_spec=DEFAULT_BUSYBOX,
     with open(vmlinuz, "rb") as f:
         image = linuxkernel.raw_image(f.read(), vmlinuz)
     header = linuxkernel.image_header(image)
-    write_atomically(os.path.join(out, "Image"), image)
+    write_atomically(os.path.join(out, image_name), image)
     if config:
         _copy(config, os.path.join(out, "kernel.config"))
     box = os.path.join(busybox_root, "bin", "busybox")

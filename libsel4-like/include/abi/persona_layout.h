@@ -22,10 +22,11 @@
 #define PERSONA_UART_SPI 1               /* GIC interrupt 33 */
 #define PERSONA_VIRTIO_BASE 0x0a000000UL /* virtio-mmio devices, one every PERSONA_VIRTIO_SIZE */
 #define PERSONA_VIRTIO_SIZE 0x200UL
-#define PERSONA_VIRTIO_SPI 16    /* the first one's: GIC interrupt 48, then 49, ... */
-#define PERSONA_VIRTIO_CONSOLE 0 /* the channel device */
-#define PERSONA_VIRTIO_BLOCK 1   /* the disk, when the persona has one */
-#define PERSONA_VIRTIO_COUNT 2
+#define PERSONA_VIRTIO_SPI 16     /* the first one's: GIC interrupt 48, then 49, ... */
+#define PERSONA_VIRTIO_CONSOLE 0  /* the channel device */
+#define PERSONA_VIRTIO_BLOCK 1    /* the disk, when the persona has one */
+#define PERSONA_VIRTIO_KEYBOARD 2 /* its keys, when the persona has a keyboard (virtio-input) */
+#define PERSONA_VIRTIO_COUNT 3
 #define PERSONA_SPI_COUNT 64
 
 /* Its screen (the manifest's display key): a region the guest writes, the display cell reads. */

@@ -416,6 +416,26 @@ static void misbehave(const char *mode)
         say("error: unknown test mode '%s'", mode);
 }
 
+/* The screen's shell: tty1, where the framebuffer console draws and the keyboard types. */
+static void start_screen_shell(void)
+{
+    if (access("/dev/fb0", F_OK) != 0 || access("/dev/tty1", F_OK) != 0)
+        return;
+    pid_t loop = fork();
+    if (loop != 0) {
+        if (loop < 0)
+            say("error: fork: %s", strerror(errno));
+        else
+            say("shell on /dev/tty1 (the screen)");
+        return;
+    }
+    for (;;) {
+        char *argv[] = { SHELL, "-l", NULL };
+        run_and_wait(argv, "/dev/tty1");
+        sleep(1);
+    }
+}
+
 static void power_off(void)
 {
     say("powering off");
@@ -464,6 +484,7 @@ int main(void)
     if (options.test || options.mode[0] != '\0')
         power_off();
 
+    start_screen_shell();
     char tty[160];
     console_device(tty, sizeof(tty));
     for (;;) {

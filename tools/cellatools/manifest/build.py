@@ -90,7 +90,7 @@ def guest_files(result):
     for p in result.system.personas:
         g = result.guests[p]
         channels = [(c.name, c.receiver.name) for c in result.system.channels
-                    if c.kind == model.CALL and c.sender is p]
+                    if c.kind == model.CALL and c.sender is p and not c.keyboard]   # the VMM's own
         dtb = devicetree.compile_dts(devicetree.persona_dts(p, len(g.initramfs), channels))
         for name, data in ((g.kernel_name, g.kernel), (g.initramfs_name, g.initramfs),
                            (f"{p.name}.dtb", dtb)):

@@ -146,7 +146,7 @@ def check_limits(system, report):
         if len(cell.maps) > layout.CELL_INFO_MAX_MAPS:
             report.add(cell.entry, f"{len(cell.maps)} maps, more than {layout.CELL_INFO_MAX_MAPS}")
     for persona in system.personas:
-        calls = [c for c in system.channels if c.kind == CALL and c.sender is persona]
+        calls = [c for c in system.channels if c.kind == CALL and c.sender is persona and not c.keyboard]
         if len(calls) > layout.VMM_MAX_CHANNEL_PORTS:
             report.add(calls[layout.VMM_MAX_CHANNEL_PORTS].entry,
                        f"persona '{persona.name}' calls over {len(calls)} channels; its channel device "

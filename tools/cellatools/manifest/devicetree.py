@@ -145,10 +145,12 @@ def virtio_node(slot):
 
 
 def virtio_nodes(persona):
-    """The channel device always; the disk when the persona has one."""
+    """The channel device always; the disk and the keyboard when the persona has them."""
     slots = [L.PERSONA_VIRTIO_CONSOLE]
     if getattr(persona, "disk", None):
         slots.append(L.PERSONA_VIRTIO_BLOCK)
+    if getattr(persona, "keyboard", None):
+        slots.append(L.PERSONA_VIRTIO_KEYBOARD)
     return "".join(virtio_node(slot) for slot in slots)
 
 

@@ -43,12 +43,16 @@ def cell_caps(cell, plan):
         caps.append((plan.reply_slot, "its reply object: answers the call it received last",
                      next(e.entry for e in plan.ends if e.kind == CALL_SERVER)))
     if plan.notification_slot:
-        first = next(e for e in plan.ends if e.kind in (NOTIFY_WAIT, IRQ))
+        first = next(e for e in plan.ends if e.kind in (NOTIFY_WAIT, IRQ)
+                     or (e.kind == NOTIFY_SIGNAL and e.peer is cell))   # its timer
         caps.append((plan.notification_slot, "its notification (read), bound to its TCB", first.entry))
     for e in plan.ends:
         if e.kind == CALL_CLIENT:
             caps.append((e.slot, f"endpoint of {title(e.peer)} ({rights_text(e.rights)}, badge {e.badge:#x}): "
                          f"calls over '{e.name}'", e.entry))
+        elif e.kind == NOTIFY_SIGNAL and e.peer is cell:
+            caps.append((e.slot, f"its own notification ({rights_text(e.rights)}, badge {e.badge:#x}): "
+                         f"its timer '{e.name}' (cell_timer)", e.entry))
         elif e.kind == NOTIFY_SIGNAL:
             caps.append((e.slot, f"notification of {title(e.peer)} ({rights_text(e.rights)}, badge "
                          f"{e.badge:#x}): signals over '{e.name}'", e.entry))

@@ -127,6 +127,7 @@ class Persona:
     maps: list = field(default_factory=list)
     disk: object = None        # the Region its VMM serves as the guest's block device
     display: Display = None    # its screen, if it has one
+    keyboard: object = None    # the Cell its keys come from (the input cell), if any
     kind = "persona"
 
 
@@ -143,6 +144,7 @@ class Channel:
     bit: int = None            # NOTIFY: the receiver's notification bit; None: allocated
     grant: bool = False        # CALL: the call may carry capabilities to the server
     grant_reply: bool = False  # CALL: the reply may carry capabilities to the client
+    keyboard: object = None    # the Persona whose keyboard this is (made by its keyboard key)
 
 
 @dataclass(eq=False)

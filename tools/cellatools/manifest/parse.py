@@ -23,6 +23,7 @@ MAX_IRQ = 1019                 # the last GICv3 SPI
 MAX_VCPUS = 8
 PERSONA_KINDS = ("linux",)
 SCREEN_MIN, SCREEN_MAX = 16, 4096   # pixels, each way
+KEYBOARD_SUFFIXES = ("_keys", "_kbd")  # a persona's keyboard channels: notify from, call to, its input cell
 TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
 
 
@@ -87,7 +88,8 @@ class _Parser:
         system.personas = self.items(raw["persona"], "persona", self.persona)
         system.regions += [p.display.region for p in system.personas if p.display and p.display.region]
         self.check_framebuffer_maps(system)
-        system.channels = self.items(raw["channel"], "channel", self.channel)
+        keyboards = self.keyboard_channels(system)
+        system.channels = self.items(raw["channel"], "channel", self.channel) + keyboards
         for subject in system.subjects:
             self.check_local_names(system, subject)
         system.rules = [self.rule(f.Table(t, Entry().item("rule", i, _label(t, ("name",))), self.report), i)
@@ -208,6 +210,9 @@ class _Parser:
         if disk is not None:
             persona.disk = self.lookup(disk, ("region",), t.entry.key("disk"))
         raw_display = t.get("display", f.table, None)
+        keyboard = t.get("keyboard", f.name, None)
+        if keyboard is not None:
+            persona.keyboard = self.lookup(keyboard, ("cell",), t.entry.key("keyboard"))
         t.finish()
         own_maps(persona)
         if raw_display is not None:
@@ -244,6 +249,30 @@ class _Parser:
         persona.maps.append(d.persona_map)
         d.cell.maps.append(d.cell_map)
         return d
+
+    def keyboard_channels(self, system):
+        """A persona's keyboard key makes the two channels its VMM's keyboard uses.
+
+        "<persona>_keys", a notify channel from the input cell (keys are
+        waiting), and "<persona>_kbd", a call channel to it (INPUT_READ): the
+        VMM makes the keys a virtio keyboard for the guest. They are in the
+        shared namespace and the proof sees them as any other channels.
+        """
+        made = []
+        for p in system.personas:
+            if p.keyboard is None or p.name is None:
+                continue
+            entry = p.entry.key("keyboard")
+            if len(p.name) + len(KEYBOARD_SUFFIXES[0]) > f.NAME_MAX:
+                self.report.add(entry, f"persona '{p.name}' has a name too long for its keyboard channel "
+                                f"'{p.name}{KEYBOARD_SUFFIXES[0]}': use at most "
+                                f"{f.NAME_MAX - len(KEYBOARD_SUFFIXES[0])} characters")
+            keys = Channel(entry, f"{p.name}_keys", NOTIFY, p.keyboard, p, keyboard=p)
+            reads = Channel(entry, f"{p.name}_kbd", CALL, p, p.keyboard, keyboard=p)
+            for c in (keys, reads):
+                self.register(c)
+                made.append(c)
+        return made
 
     def check_framebuffer_maps(self, system):
         """A framebuffer is written by its persona and read by its display cell, and mapped by nobody else."""
@@ -299,8 +328,9 @@ class _Parser:
     def check_channel_ends(self, c, keys):
         if c.sender is None or c.receiver is None:
             return
-        if c.sender is c.receiver:
-            self.report.add(c.entry, f"both ends are '{c.sender.name}': a channel joins two different subjects")
+        if c.sender is c.receiver and not (c.kind == NOTIFY and c.sender.kind == "cell"):
+            self.report.add(c.entry, f"both ends are '{c.sender.name}': a channel joins two different subjects "
+                            "(only a cell's notify channel to itself, its timer, may not)")
         elif c.sender.kind == c.receiver.kind == "persona":
             self.report.add(c.entry, "both ends are personas: personas talk to each other "
                             "only through a cell, so that a rule can see it")
