@@ -1,5 +1,5 @@
 # Booting images in QEMU through tools/run-qemu: the run and debug targets and system tests.
-set(CELLA_RUNNER "${PROJECT_SOURCE_DIR}/tools/run-qemu")
+set(CELLA_RUNNER "${CELLA_TOOLS_DIR}/run-qemu")
 
 # cella_add_qemu_test(NAME <name> IMAGE <elf> [TIMEOUT <s>] [PASS <re>] [FAIL <re>]
 #                     [EXIT_STATUS <n>] [EXPECT <re>...] [FORBID <re>...] [ARGS <runner args>...])

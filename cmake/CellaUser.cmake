@@ -1,4 +1,7 @@
 # User-level programs: libsel4-like, the runtime, musl's libc.a, linked at CELL_PROGRAM_BASE.
+#
+# Used in two places: this tree, and an installed SDK (cmake/CellaConfig.cmake.in sets CELLA_SDK
+# and the variables below to the SDK's files before including this one; docs/sdk.md).
 set(CELLA_MUSL_INCLUDE "/usr/include/aarch64-linux-musl" CACHE PATH "musl headers for AArch64")
 set(CELLA_MUSL_LIBC "/usr/lib/aarch64-linux-musl/libc.a" CACHE FILEPATH "musl's static libc for AArch64")
 foreach(f IN ITEMS "${CELLA_MUSL_INCLUDE}/stdio.h" "${CELLA_MUSL_LIBC}")
@@ -17,8 +20,16 @@ if(CELLA_DEBUG)
 else()
   list(APPEND CELLA_USER_FLAGS -O2)
 endif()
-set(CELLA_USER_INCLUDES "${PROJECT_SOURCE_DIR}/libsel4-like/include" "${PROJECT_SOURCE_DIR}/runtime")
-set(CELLA_TOOLS_DIR "${PROJECT_SOURCE_DIR}/tools")
+if(NOT CELLA_SDK)            # in the tree: its own sources and targets
+  set(CELLA_USER_INCLUDES "${PROJECT_SOURCE_DIR}/libsel4-like/include" "${PROJECT_SOURCE_DIR}/runtime")
+  set(CELLA_TOOLS_DIR "${PROJECT_SOURCE_DIR}/tools")
+  set(CELLA_USER_LD "${PROJECT_SOURCE_DIR}/runtime/user.ld")
+  set(CELLA_CRT0 $<TARGET_OBJECTS:cella_crt0>)
+  set(CELLA_RUNTIME_LIBRARIES cella_runtime sel4like)
+  set(CELLA_KERNEL_TARGET kernel)
+  set(CELLA_INITIALIZER_TARGET initializer)
+  set(CELLA_SDK_PROGRAM_DIRS "")     # an SDK's prebuilt cells (console, vmm, ...)
+endif()
 
 # Flags for code that runs at user level.
 function(cella_user_flags target)
@@ -35,11 +46,11 @@ endfunction()
 set(CELLA_PROGRAM_DIR "${CMAKE_BINARY_DIR}/programs")
 function(cella_add_program name)
   cmake_parse_arguments(P "INITIALIZER" "" "SOURCES;LIBRARIES" ${ARGN})
-  add_executable(${name} ${P_SOURCES} $<TARGET_OBJECTS:cella_crt0>)
-  set_target_properties(${name} PROPERTIES SUFFIX ".elf" LINK_DEPENDS "${PROJECT_SOURCE_DIR}/runtime/user.ld")
+  add_executable(${name} ${P_SOURCES} ${CELLA_CRT0})
+  set_target_properties(${name} PROPERTIES SUFFIX ".elf" LINK_DEPENDS "${CELLA_USER_LD}")
   cella_user_flags(${name})
-  target_link_options(${name} PRIVATE ${CELLA_STATIC_LINK_FLAGS} -T "${PROJECT_SOURCE_DIR}/runtime/user.ld")
-  target_link_libraries(${name} PRIVATE -Wl,--start-group ${P_LIBRARIES} cella_runtime sel4like
+  target_link_options(${name} PRIVATE ${CELLA_STATIC_LINK_FLAGS} -T "${CELLA_USER_LD}")
+  target_link_libraries(${name} PRIVATE -Wl,--start-group ${P_LIBRARIES} ${CELLA_RUNTIME_LIBRARIES}
                         "${CELLA_MUSL_LIBC}" "${CELLA_LIBGCC}" -Wl,--end-group)
   if(P_INITIALIZER)
     target_link_options(${name} PRIVATE -Wl,-u,runtime_static_heap)
@@ -86,19 +97,19 @@ endfunction()
 function(cella_system name)
   cmake_parse_arguments(S "" "MANIFEST;KERNEL" "PROGRAMS;GUEST_DIRS;DEPENDS" ${ARGN})
   if(NOT S_KERNEL)
-    set(S_KERNEL kernel)
+    set(S_KERNEL ${CELLA_KERNEL_TARGET})
   endif()
   set(guest_args "")
-  foreach(dir IN LISTS S_GUEST_DIRS)
+  foreach(dir IN LISTS CELLA_SDK_PROGRAM_DIRS S_GUEST_DIRS)
     list(APPEND guest_args --program-dir "${dir}")
   endforeach()
   set(out "${CMAKE_CURRENT_BINARY_DIR}/${name}.elf")
-  file(GLOB_RECURSE tool_sources CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/tools/cellatools/*.py")
+  file(GLOB_RECURSE tool_sources CONFIGURE_DEPENDS "${CELLA_TOOLS_DIR}/cellatools/*.py")
   add_custom_command(OUTPUT "${out}"
-    COMMAND "${Python3_EXECUTABLE}" "${PROJECT_SOURCE_DIR}/tools/cella-manifest" build "${S_MANIFEST}"
-            --kernel $<TARGET_FILE:${S_KERNEL}> --initializer $<TARGET_FILE:initializer>
+    COMMAND "${Python3_EXECUTABLE}" "${CELLA_TOOLS_DIR}/cella-manifest" build "${S_MANIFEST}"
+            --kernel $<TARGET_FILE:${S_KERNEL}> --initializer $<TARGET_FILE:${CELLA_INITIALIZER_TARGET}>
             --program-dir "${CELLA_PROGRAM_DIR}" ${guest_args} -o "${out}"
-    DEPENDS "${S_MANIFEST}" ${S_KERNEL} initializer ${S_PROGRAMS} ${S_DEPENDS} ${tool_sources}
+    DEPENDS "${S_MANIFEST}" ${S_KERNEL} ${CELLA_INITIALIZER_TARGET} ${S_PROGRAMS} ${S_DEPENDS} ${tool_sources}
     COMMENT "Checking and packing ${name}"
     VERBATIM)
   add_custom_target(${name} ALL DEPENDS "${out}")
@@ -109,14 +120,14 @@ endfunction()
 function(cella_image target)
   cmake_parse_arguments(I "" "INITIALIZER;KERNEL" "FILES;DEPENDS" ${ARGN})
   if(NOT I_KERNEL)
-    set(I_KERNEL kernel)
+    set(I_KERNEL ${CELLA_KERNEL_TARGET})
   endif()
   set(out "${CMAKE_CURRENT_BINARY_DIR}/${target}.elf")
   add_custom_command(OUTPUT "${out}"
-    COMMAND "${Python3_EXECUTABLE}" "${PROJECT_SOURCE_DIR}/tools/pack-image"
+    COMMAND "${Python3_EXECUTABLE}" "${CELLA_TOOLS_DIR}/pack-image"
             $<TARGET_FILE:${I_KERNEL}> "${out}" $<TARGET_FILE:${I_INITIALIZER}> ${I_FILES}
-    DEPENDS ${I_KERNEL} ${I_INITIALIZER} ${I_DEPENDS} "${PROJECT_SOURCE_DIR}/tools/pack-image"
-            "${PROJECT_SOURCE_DIR}/tools/cellatools/image.py" "${PROJECT_SOURCE_DIR}/tools/cellatools/payload.py"
+    DEPENDS ${I_KERNEL} ${I_INITIALIZER} ${I_DEPENDS} "${CELLA_TOOLS_DIR}/pack-image"
+            "${CELLA_TOOLS_DIR}/cellatools/image.py" "${CELLA_TOOLS_DIR}/cellatools/payload.py"
     VERBATIM)
   add_custom_target(${target} ALL DEPENDS "${out}")
 endfunction()
